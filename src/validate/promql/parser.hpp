@@ -1,0 +1,20 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace promwatch::validate::promql {
+
+/// Where and why an expression is invalid. `line` and `column` are 1-based positions inside
+/// the expression text, as in Prometheus' "1:7: parse error: unexpected end of input".
+struct parse_error {
+  int line = 1;
+  int column = 1;
+  std::string message;
+};
+
+/// Parses and type-checks a PromQL expression as Prometheus 2.42 does. Never throws;
+/// nesting beyond a fixed depth is reported as an error rather than recursing without bound.
+std::optional<parse_error> check_expression(std::string_view expr);
+
+}  // namespace promwatch::validate::promql
