@@ -13,7 +13,8 @@ template <typename T = void>
 using awaitable = asio::awaitable<T>;
 using asio::use_awaitable;
 
-/// Completion token that turns errors into values: `auto [ec, n] = co_await op(as_tuple_awaitable)`.
+/// Completion token that turns errors into values: `auto [ec, n] = co_await
+/// op(as_tuple_awaitable)`.
 inline constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 using steady_clock = std::chrono::steady_clock;

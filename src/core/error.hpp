@@ -14,8 +14,7 @@ struct error {
 
 /// Found by ADL when `result<T, error>::value()` is called on an error: an unexpected
 /// failure becomes an exception carrying the message.
-[[noreturn]] inline void throw_exception_from_error(const error& e,
-                                                    const boost::source_location&) {
+[[noreturn]] inline void throw_exception_from_error(const error& e, const boost::source_location&) {
   throw std::runtime_error(e.message);
 }
 

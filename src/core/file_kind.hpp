@@ -10,11 +10,16 @@ enum class file_kind { config, rules, scrape_config, file_sd, other };
 
 constexpr std::string_view to_string(file_kind k) {
   switch (k) {
-    case file_kind::config: return "config";
-    case file_kind::rules: return "rules";
-    case file_kind::scrape_config: return "scrape_config";
-    case file_kind::file_sd: return "file_sd";
-    case file_kind::other: return "other";
+    case file_kind::config:
+      return "config";
+    case file_kind::rules:
+      return "rules";
+    case file_kind::scrape_config:
+      return "scrape_config";
+    case file_kind::file_sd:
+      return "file_sd";
+    case file_kind::other:
+      return "other";
   }
   return "other";
 }

@@ -24,11 +24,21 @@ void write_json_string(std::ostream& out, std::string_view s) {
   out << '"';
   for (const char c : s) {
     switch (c) {
-      case '"': out << "\\\""; break;
-      case '\\': out << "\\\\"; break;
-      case '\n': out << "\\n"; break;
-      case '\r': out << "\\r"; break;
-      case '\t': out << "\\t"; break;
+      case '"':
+        out << "\\\"";
+        break;
+      case '\\':
+        out << "\\\\";
+        break;
+      case '\n':
+        out << "\\n";
+        break;
+      case '\r':
+        out << "\\r";
+        break;
+      case '\t':
+        out << "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -61,7 +71,10 @@ void write_logfmt_value(std::ostream& out, std::string_view s) {
 }  // namespace
 
 logger::logger(std::ostream& out, log_format format, log_level min_level, clock_fn clock)
-    : out_(out), format_(format), min_level_(min_level), clock_(clock ? std::move(clock) : utc_now) {}
+    : out_(out),
+      format_(format),
+      min_level_(min_level),
+      clock_(clock ? std::move(clock) : utc_now) {}
 
 void logger::log(log_level level, std::string_view msg, std::initializer_list<log_field> fields) {
   if (!enabled(level)) return;
@@ -97,20 +110,29 @@ void logger::log(log_level level, std::string_view msg, std::initializer_list<lo
 }
 
 bool parse_log_level(std::string_view s, log_level& out) {
-  if (s == "debug") out = log_level::debug;
-  else if (s == "info") out = log_level::info;
-  else if (s == "warn") out = log_level::warn;
-  else if (s == "error") out = log_level::error;
-  else return false;
+  if (s == "debug")
+    out = log_level::debug;
+  else if (s == "info")
+    out = log_level::info;
+  else if (s == "warn")
+    out = log_level::warn;
+  else if (s == "error")
+    out = log_level::error;
+  else
+    return false;
   return true;
 }
 
 std::string_view to_string(log_level level) {
   switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
   }
   return "info";
 }

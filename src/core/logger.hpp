@@ -22,8 +22,10 @@ struct log_field {
   log_field(std::string_view k, const char* v) : key(k), value(v) {}
   log_field(std::string_view k, bool v) : key(k), value(v ? "true" : "false"), quoted(false) {}
   template <typename N>
-    requires(std::integral<N> || std::floating_point<N>) && (!std::same_as<N, bool>)
-  log_field(std::string_view k, N v) : key(k), value(std::to_string(v)), quoted(false) {}
+  requires(std::integral<N> || std::floating_point<N>) &&
+      (!std::same_as<N, bool>)log_field(std::string_view k, N v)
+      : key(k),
+  value(std::to_string(v)), quoted(false) {}
 };
 
 /// Structured logger writing one line per record (logfmt or JSON) to a stream it does not
@@ -36,10 +38,18 @@ class logger {
   logger(std::ostream& out, log_format format, log_level min_level, clock_fn clock = {});
 
   void log(log_level level, std::string_view msg, std::initializer_list<log_field> fields = {});
-  void debug(std::string_view msg, std::initializer_list<log_field> f = {}) { log(log_level::debug, msg, f); }
-  void info(std::string_view msg, std::initializer_list<log_field> f = {}) { log(log_level::info, msg, f); }
-  void warn(std::string_view msg, std::initializer_list<log_field> f = {}) { log(log_level::warn, msg, f); }
-  void error(std::string_view msg, std::initializer_list<log_field> f = {}) { log(log_level::error, msg, f); }
+  void debug(std::string_view msg, std::initializer_list<log_field> f = {}) {
+    log(log_level::debug, msg, f);
+  }
+  void info(std::string_view msg, std::initializer_list<log_field> f = {}) {
+    log(log_level::info, msg, f);
+  }
+  void warn(std::string_view msg, std::initializer_list<log_field> f = {}) {
+    log(log_level::warn, msg, f);
+  }
+  void error(std::string_view msg, std::initializer_list<log_field> f = {}) {
+    log(log_level::error, msg, f);
+  }
 
   bool enabled(log_level level) const { return level >= min_level_; }
 

@@ -26,11 +26,10 @@ metrics::metrics(prometheus::Registry& r)
                                       .Name("reloader_reloads_failed_total")
                                       .Help("Total number of reload requests that failed.")
                                       .Register(r))),
-      last_reload_successful(
-          single(prometheus::BuildGauge()
-                     .Name("reloader_last_reload_successful")
-                     .Help("Whether the last reload attempt was successful.")
-                     .Register(r))),
+      last_reload_successful(single(prometheus::BuildGauge()
+                                        .Name("reloader_last_reload_successful")
+                                        .Help("Whether the last reload attempt was successful.")
+                                        .Register(r))),
       last_reload_success_timestamp_seconds(
           single(prometheus::BuildGauge()
                      .Name("reloader_last_reload_success_timestamp_seconds")
@@ -41,11 +40,10 @@ metrics::metrics(prometheus::Registry& r)
                                   .Help("Duration of reload requests, including retries.")
                                   .Register(r)
                                   .Add({}, reload_buckets())),
-      config_apply_operations_total(
-          single(prometheus::BuildCounter()
-                     .Name("reloader_config_apply_operations_total")
-                     .Help("Total number of config apply operations.")
-                     .Register(r))),
+      config_apply_operations_total(single(prometheus::BuildCounter()
+                                               .Name("reloader_config_apply_operations_total")
+                                               .Help("Total number of config apply operations.")
+                                               .Register(r))),
       config_apply_operations_failed_total(
           single(prometheus::BuildCounter()
                      .Name("reloader_config_apply_operations_failed_total")
@@ -55,31 +53,34 @@ metrics::metrics(prometheus::Registry& r)
                          .Name("reloader_watches")
                          .Help("Number of resources watched by the reloader.")
                          .Register(r))),
-      watch_events_total(prometheus::BuildCounter()
-                             .Name("reloader_watch_events_total")
-                             .Help("Total number of events received by the reloader from the watcher.")
-                             .Register(r)),
-      watch_errors_total(single(prometheus::BuildCounter()
-                                    .Name("reloader_watch_errors_total")
-                                    .Help("Total number of errors received by the reloader from the watcher.")
-                                    .Register(r))),
+      watch_events_total(
+          prometheus::BuildCounter()
+              .Name("reloader_watch_events_total")
+              .Help("Total number of events received by the reloader from the watcher.")
+              .Register(r)),
+      watch_errors_total(
+          single(prometheus::BuildCounter()
+                     .Name("reloader_watch_errors_total")
+                     .Help("Total number of errors received by the reloader from the watcher.")
+                     .Register(r))),
       validation_failures_total(prometheus::BuildCounter()
                                     .Name("promwatch_validation_failures_total")
                                     .Help("Changes rejected by validation, by file kind.")
                                     .Register(r)),
-      changes_skipped_total(
-          single(prometheus::BuildCounter()
-                     .Name("promwatch_changes_skipped_total")
-                     .Help("Changes that left the content Prometheus loads unchanged (touch, chmod, resync).")
-                     .Register(r))),
+      changes_skipped_total(single(prometheus::BuildCounter()
+                                       .Name("promwatch_changes_skipped_total")
+                                       .Help("Changes that left the content Prometheus loads "
+                                             "unchanged (touch, chmod, resync).")
+                                       .Register(r))),
       pending_changes(single(prometheus::BuildGauge()
                                  .Name("promwatch_pending_changes")
                                  .Help("1 while a validated change waits to be applied.")
                                  .Register(r))),
-      config_hash_info(prometheus::BuildGauge()
-                           .Name("promwatch_applied_config_hash_info")
-                           .Help("SHA-256 of the configuration Prometheus last loaded through promwatch.")
-                           .Register(r)),
+      config_hash_info(
+          prometheus::BuildGauge()
+              .Name("promwatch_applied_config_hash_info")
+              .Help("SHA-256 of the configuration Prometheus last loaded through promwatch.")
+              .Register(r)),
       build_info(prometheus::BuildGauge()
                      .Name("promwatch_build_info")
                      .Help("Build information; the value is always 1.")

@@ -10,7 +10,8 @@ TEST_CASE("logfmt lines quote only values that need it") {
   std::ostringstream out;
   logger log(out, log_format::logfmt, log_level::info, [] { return std::string("T"); });
   log.info("reload done", {{"url", "http://127.0.0.1:9090/-/reload"}, {"attempts", 2}});
-  CHECK(out.str() == "ts=T level=info msg=\"reload done\" url=http://127.0.0.1:9090/-/reload attempts=2\n");
+  CHECK(out.str() ==
+        "ts=T level=info msg=\"reload done\" url=http://127.0.0.1:9090/-/reload attempts=2\n");
 }
 
 TEST_CASE("json lines escape strings and keep numbers bare") {

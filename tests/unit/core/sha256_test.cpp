@@ -14,6 +14,7 @@ TEST_CASE("sha256 matches the FIPS 180-2 test vectors") {
 TEST_CASE("sha256 gives the same digest however the input is split") {
   const std::string data(1000, 'a');
   sha256 h;
-  for (std::size_t i = 0; i < data.size(); i += 7) h.update(std::string_view(data).substr(i, 7));
+  for (std::size_t i = 0; i < data.size(); i += 7)
+    h.update(std::string_view(data).substr(i, 7));
   CHECK(sha256::to_hex(h.finish()) == sha256::hex(data));
 }

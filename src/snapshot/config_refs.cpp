@@ -1,0 +1,44 @@
+#include "snapshot/config_refs.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+namespace promwatch::snapshot {
+namespace {
+
+void append_strings(const YAML::Node& node, std::vector<std::string>& out) {
+  if (!node || !node.IsSequence()) return;
+  for (const auto& item : node) {
+    if (item.IsScalar()) out.push_back(item.Scalar());
+  }
+}
+
+void append_file_sd(const YAML::Node& scrape_configs, std::vector<std::string>& out) {
+  if (!scrape_configs || !scrape_configs.IsSequence()) return;
+  for (const auto& sc : scrape_configs) {
+    if (!sc.IsMap()) continue;
+    const auto sds = sc["file_sd_configs"];
+    if (!sds || !sds.IsSequence()) continue;
+    for (const auto& sd : sds) {
+      if (sd.IsMap()) append_strings(sd["files"], out);
+    }
+  }
+}
+
+}  // namespace
+
+core::result<config_refs> read_config_refs(std::string_view content) {
+  try {
+    const YAML::Node root = YAML::Load(std::string(content));
+    config_refs refs;
+    if (!root || root.IsNull()) return refs;
+    if (!root.IsMap()) return core::error{"the config is not a YAML mapping"};
+    append_strings(root["rule_files"], refs.rule_files);
+    append_strings(root["scrape_config_files"], refs.scrape_config_files);
+    append_file_sd(root["scrape_configs"], refs.file_sd_files);
+    return refs;
+  } catch (const YAML::Exception& e) {
+    return core::error{e.what()};
+  }
+}
+
+}  // namespace promwatch::snapshot

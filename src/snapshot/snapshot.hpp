@@ -1,0 +1,45 @@
+#pragma once
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/file_kind.hpp"
+
+namespace promwatch::snapshot {
+
+/// One file as Prometheus would read it, through any symlinks.
+struct file_entry {
+  core::file_kind kind = core::file_kind::other;
+  std::string sha256;      // of `content`; empty when the file could not be read
+  std::string content;     // the exact bytes that were hashed, so validation sees the same
+  std::string read_error;  // non-empty when the file exists in the plan but cannot be read
+
+  friend bool operator==(const file_entry&, const file_entry&) = default;
+};
+
+/// Every file promwatch cares about, by logical path (absolute, lexically normal, through
+/// the visible names: Kubernetes' `..data` internals never appear).
+struct snapshot {
+  std::map<std::string, file_entry> files;
+  std::vector<std::string> warnings;  // e.g. the config could not be parsed for references
+};
+
+/// What to look at: the main config (its references decide kinds) and extra directories.
+struct snapshot_spec {
+  std::filesystem::path config_file;
+  std::vector<std::filesystem::path> watch_dirs;
+  bool recursive = true;
+  std::size_t max_file_bytes = 16 * 1024 * 1024;
+};
+
+/// Walks the watch directories and the config's globs, reads and hashes every file.
+/// Blocking file I/O: run it off the event loop (the app uses a thread pool). Never throws
+/// for filesystem problems; they become `read_error`s or warnings.
+snapshot take_snapshot(const snapshot_spec& spec);
+
+/// True when a name is a Kubernetes ConfigMap internal (`..data`, `..2024_01_01…`).
+bool is_internal_name(const std::string& name);
+
+}  // namespace promwatch::snapshot

@@ -1,0 +1,97 @@
+#include "cli/options.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace promwatch;
+using namespace std::chrono_literals;
+
+namespace {
+core::result<cli::parsed_command_line> parse(std::initializer_list<std::string_view> args) {
+  const std::vector<std::string_view> v(args);
+  return cli::parse_command_line(v);
+}
+}  // namespace
+
+TEST_CASE("no arguments means run with production defaults") {
+  const auto r = parse({});
+  REQUIRE(r.has_value());
+  CHECK(r->cmd == cli::command::run);
+  CHECK(r->run.config_file == "/etc/prometheus/prometheus.yml");
+  CHECK(r->run.reload_urls == std::vector<std::string>{"http://127.0.0.1:9090/-/reload"});
+  CHECK(r->run.listen_address == ":9533");
+  CHECK(r->run.debounce == 250ms);
+  CHECK(r->run.debounce_max == 2s);
+  CHECK(r->run.resync_interval == 3min);
+  CHECK(r->run.reload_timeout == 30s);
+  CHECK(r->run.reload_on_start);
+}
+
+TEST_CASE("flags take values with = or as the next argument") {
+  const auto r = parse({"run", "--config-file=/c/p.yml", "--watch-dir", "/c/rules",
+                        "--watch-dir=/c/t", "--reload-url=http://127.0.0.1:1/-/reload",
+                        "--reload-url", "http://127.0.0.1:2/-/reload", "--debounce=100ms",
+                        "--debounce-max=1s", "--log-format=json", "--log-level=debug",
+                        "--watch-backend=poll", "--reload-on-start=false", "--resync-interval=0"});
+  REQUIRE(r.has_value());
+  CHECK(r->run.config_file == "/c/p.yml");
+  CHECK(r->run.watch_dirs.size() == 2);
+  CHECK(r->run.reload_urls.size() == 2);
+  CHECK(r->run.debounce == 100ms);
+  CHECK(r->run.backend == cli::watch_backend::poll);
+  CHECK(r->run.log_format == core::log_format::json);
+  CHECK(r->run.log_level == core::log_level::debug);
+  CHECK_FALSE(r->run.reload_on_start);
+  CHECK(r->run.resync_interval == 0ms);
+}
+
+TEST_CASE("every bad flag is reported at once, each by name") {
+  const auto r = parse({"--debounce=fast", "--bogus=1", "--log-level=loud", "--reload-url=ftp://x",
+                        "--reload-timeout=0"});
+  REQUIRE(r.has_error());
+  const auto& msg = r.error().message;
+  CHECK(msg.find("--debounce") != std::string::npos);
+  CHECK(msg.find("unknown flag --bogus") != std::string::npos);
+  CHECK(msg.find("--log-level") != std::string::npos);
+  CHECK(msg.find("--reload-url") != std::string::npos);
+  CHECK(msg.find("--reload-timeout: must be greater than 0") != std::string::npos);
+}
+
+TEST_CASE("a flag without its value is an error naming the flag") {
+  const auto r = parse({"--config-file"});
+  REQUIRE(r.has_error());
+  CHECK(r.error().message == "--config-file: missing value");
+}
+
+TEST_CASE("debounce-max below debounce is rejected") {
+  CHECK(parse({"--debounce=3s", "--debounce-max=1s"}).has_error());
+}
+
+TEST_CASE("subcommands parse their own arguments") {
+  SUBCASE("check") {
+    const auto r = parse({"check", "rules", "a.yml", "b.yml"});
+    REQUIRE(r.has_value());
+    CHECK(r->cmd == cli::command::check);
+    CHECK(r->check_kind == "rules");
+    CHECK(r->check_files == std::vector<std::string>{"a.yml", "b.yml"});
+  }
+  SUBCASE("check needs a known kind and files") {
+    CHECK(parse({"check", "alerts", "a.yml"}).has_error());
+    CHECK(parse({"check", "rules"}).has_error());
+    CHECK(parse({"check"}).has_error());
+  }
+  SUBCASE("healthcheck") {
+    const auto r = parse({"healthcheck", "--url=http://127.0.0.1:1/healthz", "--timeout=1s"});
+    REQUIRE(r.has_value());
+    CHECK(r->cmd == cli::command::healthcheck);
+    CHECK(r->healthcheck_url == "http://127.0.0.1:1/healthz");
+    CHECK(r->healthcheck_timeout == 1s);
+  }
+  SUBCASE("version and help") {
+    CHECK(parse({"--version"})->cmd == cli::command::version);
+    CHECK(parse({"--help"})->cmd == cli::command::help);
+    CHECK(parse({"run", "--help"})->cmd == cli::command::help);
+  }
+  SUBCASE("unknown subcommand") {
+    CHECK(parse({"frobnicate"}).has_error());
+  }
+}
