@@ -1,0 +1,71 @@
+#include "app/sync_state.hpp"
+
+namespace promwatch::app {
+namespace {
+
+validation_key key_of(const snapshot::file_entry& e) {
+  return {e.kind, e.sha256};
+}
+
+const core::diagnostics no_errors;
+
+}  // namespace
+
+std::set<validation_key> sync_state::known_keys() const {
+  std::set<validation_key> keys;
+  for (const auto& [key, _] : cache_) {
+    // Unreadable files are re-checked every time: the reason may have changed.
+    if (!key.second.empty()) keys.insert(key);
+  }
+  return keys;
+}
+
+const core::diagnostics& sync_state::errors_for(const std::string& path) const {
+  const auto f = current_.files.find(path);
+  if (f == current_.files.end()) return no_errors;
+  const auto c = cache_.find(key_of(f->second));
+  return c == cache_.end() ? no_errors : c->second;
+}
+
+sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_results fresh) {
+  sync_decision d;
+  const bool had_snapshot = has_snapshot_;
+  d.changes = has_snapshot_ ? snapshot::diff(current_, snap) : snapshot::diff({}, snap);
+  d.fingerprint = snapshot::reload_fingerprint(snap);
+
+  for (auto& [key, errors] : fresh)
+    cache_[key] = std::move(errors);
+  // Keep only what the new snapshot still needs, so the cache never outgrows the tree.
+  std::set<validation_key> live;
+  for (const auto& [_, entry] : snap.files)
+    live.insert(key_of(entry));
+  std::erase_if(cache_, [&](const auto& kv) { return !live.contains(kv.first); });
+
+  current_ = std::move(snap);
+  has_snapshot_ = true;
+
+  std::set<std::string> changed(d.changes.added.begin(), d.changes.added.end());
+  changed.insert(d.changes.modified.begin(), d.changes.modified.end());
+
+  for (const auto& [path, entry] : current_.files) {
+    if (entry.kind == core::file_kind::other) continue;
+    const auto& errors = errors_for(path);
+    if (errors.empty()) continue;
+    if (changed.contains(path)) d.newly_invalid.push_back({path, entry.kind, errors});
+    if (core::needs_reload(entry.kind)) d.blocking.push_back(path);
+  }
+
+  if (had_snapshot && d.changes.empty()) {
+    d.action = sync_action::unchanged;
+  } else if (!d.blocking.empty()) {
+    d.action = sync_action::blocked;
+  } else if (d.fingerprint != requested_) {
+    d.action = sync_action::reload;
+    requested_ = d.fingerprint;
+  } else {
+    d.action = sync_action::no_reload;
+  }
+  return d;
+}
+
+}  // namespace promwatch::app

@@ -1,0 +1,78 @@
+#pragma once
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/diagnostic.hpp"
+#include "core/file_kind.hpp"
+#include "snapshot/diff.hpp"
+#include "snapshot/snapshot.hpp"
+
+namespace promwatch::app {
+
+/// Validation results are cached by what was validated, so an unchanged file is never
+/// validated twice: (kind, sha256 of content).
+using validation_key = std::pair<core::file_kind, std::string>;
+using validation_results = std::map<validation_key, core::diagnostics>;
+
+/// Validates the entries of `snap` whose key is not in `known`. Pure CPU work on the
+/// snapshot's bytes; run it off the loop. Unreadable files become a diagnostic.
+validation_results validate_new(const snapshot::snapshot& snap,
+                                const std::set<validation_key>& known);
+
+/// What to do after a sync.
+enum class sync_action {
+  unchanged,  // nothing Prometheus reads changed (touch, chmod, a resync): skip
+  no_reload,  // only file_sd or unreferenced files changed: Prometheus re-reads those itself
+  blocked,    // something Prometheus would load is invalid: keep the last good config
+  reload,     // valid and different from what was last asked of Prometheus
+};
+
+struct invalid_file {
+  std::string path;
+  core::file_kind kind;
+  core::diagnostics errors;
+};
+
+struct sync_decision {
+  sync_action action = sync_action::unchanged;
+  snapshot::change_set changes;             // vs the previous sync
+  std::vector<invalid_file> newly_invalid;  // changed files that are invalid: log and count these
+  std::vector<std::string> blocking;        // every invalid file Prometheus would load
+  std::string fingerprint;                  // of the reload-relevant files now on disk
+};
+
+/// The pipeline's memory between syncs, free of I/O so every decision is unit-testable:
+/// the last snapshot seen, the fingerprint Prometheus last loaded, cached validation.
+/// Lives on the loop's thread.
+class sync_state {
+ public:
+  /// Folds in a new snapshot and the results of validating what was new in it.
+  sync_decision on_snapshot(snapshot::snapshot snap, validation_results fresh);
+
+  /// Prometheus confirmed loading this fingerprint.
+  void on_reload_succeeded(const std::string& fingerprint) { applied_ = fingerprint; }
+  /// A reload series ended without success: the next change asks again even if it brings
+  /// the same fingerprint back.
+  void on_reload_failed() { requested_ = applied_; }
+  /// Treat the files on disk as already loaded (no reload at startup).
+  void assume_applied(const std::string& fingerprint) { applied_ = requested_ = fingerprint; }
+
+  const std::string& applied_fingerprint() const { return applied_; }
+  const snapshot::snapshot& current() const { return current_; }
+  bool has_snapshot() const { return has_snapshot_; }
+  std::set<validation_key> known_keys() const;
+  /// Diagnostics for a file of the current snapshot (empty when valid or unknown).
+  const core::diagnostics& errors_for(const std::string& path) const;
+
+ private:
+  snapshot::snapshot current_;
+  bool has_snapshot_ = false;
+  std::string applied_;    // what Prometheus confirmed loading
+  std::string requested_;  // what was last asked for; avoids asking twice for the same content
+  validation_results cache_;
+};
+
+}  // namespace promwatch::app
