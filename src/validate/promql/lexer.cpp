@@ -195,6 +195,10 @@ std::string describe(const token& t) {
     default:
       break;
   }
+  if (t.kind == token_kind::at) {
+    // '@' has no entry in Prometheus' ItemTypeStr, so it is described by its raw item number.
+    return "\"<Item 57385>\" <op:" + std::string(t.text) + ">";
+  }
   if (is_keyword(t.kind)) {
     return "<" + std::string(t.text) + ">";
   }

@@ -388,6 +388,21 @@ bool is_maybe_label(token_kind k) {
   }
 }
 
+// Tokens that can begin an expression.
+bool starts_expression(token_kind k) {
+  switch (k) {
+    case token_kind::number:
+    case token_kind::string:
+    case token_kind::left_paren:
+    case token_kind::left_brace:
+    case token_kind::add:
+    case token_kind::sub:
+      return true;
+    default:
+      return is_metric_identifier(k);
+  }
+}
+
 // Binary operator precedence, higher binds tighter; 0 for non-operators.
 int precedence(token_kind k) {
   switch (k) {
@@ -607,8 +622,13 @@ class parser {
     }
     consume();
     bin.card = g == token_kind::group_left ? cardinality::many_to_one : cardinality::one_to_many;
-    if (peek().kind == token_kind::left_paren) {
+    const token_kind next = peek().kind;
+    if (next == token_kind::left_paren) {
       return parse_grouping_labels(bin.include_labels);
+    }
+    if (!failed_ && !starts_expression(next)) {
+      // The label list is optional, but the state after group_x still owns the error.
+      unexpected("grouping opts", "\"(\"");
     }
     return !failed_;
   }
@@ -787,12 +807,19 @@ class parser {
         return false;
       }
       const token comma = consume();
-      if (peek().kind == token_kind::right_paren) {
+      const token_kind next = peek().kind;
+      if (failed_) {
+        return false;
+      }
+      if (next == token_kind::right_paren) {
         add_error(comma.pos, "trailing commas not allowed in function call args");
         consume();
         return !failed_;
       }
-      if (failed_) {
+      if (!starts_expression(next)) {
+        // The grammar reduces "args ," before it notices the token cannot follow.
+        add_error(comma.pos, "trailing commas not allowed in function call args");
+        unexpected("", "");
         return false;
       }
     }
