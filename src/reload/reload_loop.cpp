@@ -32,8 +32,14 @@ awaitable<void> reload_loop::run() {
   const auto ex = co_await asio::this_coro::executor;
   newer_arrived_.emplace(ex);
   for (;;) {
-    reload_request request =
-        pending_ ? *std::exchange(pending_, std::nullopt) : co_await requests_.take();
+    // Not a conditional expression: g++ 12 mishandles temporaries around a co_await in one.
+    reload_request request;
+    if (pending_) {
+      request = std::move(*pending_);
+      pending_.reset();
+    } else {
+      request = co_await requests_.take();
+    }
     newer_arrived_->expires_at(steady_clock::time_point::max());
     log_.info("reloading", {{"generation", request.generation},
                             {"sha256", request.sha256},
