@@ -87,7 +87,8 @@ TEST_CASE_FIXTURE(fixture, "a request reloads the target and reports the outcome
   server.script("/-/reload", {{200, ""}});
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
-  REQUIRE(run(loop, until([&] { return finals().size() == 1; })));
+  const bool finished = run(loop, until([&] { return finals().size() == 1; }));
+  REQUIRE(finished);
   const auto f = finals();
   CHECK(f[0].result.ok);
   CHECK(f[0].request.generation == 1);
@@ -101,11 +102,12 @@ TEST_CASE_FIXTURE(fixture, "readiness 503 then 200 comes before the first reload
   server.script("/-/reload", {{200, ""}});
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
-  REQUIRE(run(loop, [&]() -> awaitable<void> {
+  const bool finished = run(loop, [&]() -> awaitable<void> {
     co_await until([&] { return finals().size() == 1; });
     slot.put(request(2));
     co_await until([&] { return finals().size() == 2; });
-  }()));
+  }());
+  REQUIRE(finished);
   const auto& reqs = server.requests();
   REQUIRE(reqs.size() == 5);
   CHECK(reqs[0].target == "/-/ready");
@@ -119,7 +121,7 @@ TEST_CASE_FIXTURE(fixture, "requests during an in-flight reload lead to exactly 
   server.script("/-/reload", {testing::delayed(200, 300ms)});
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
-  REQUIRE(run(loop, [&]() -> awaitable<void> {
+  const bool finished = run(loop, [&]() -> awaitable<void> {
     co_await until([&] { return server.count("POST", "/-/reload") == 1; });
     slot.put(request(2));
     slot.put(request(3));
@@ -128,7 +130,8 @@ TEST_CASE_FIXTURE(fixture, "requests during an in-flight reload lead to exactly 
     co_await until([&] { return finals().size() == 2; });
     // Long enough for a wrong third POST to show up.
     co_await sleep_for(400ms);
-  }()));
+  }());
+  REQUIRE(finished);
   CHECK(server.count("POST", "/-/reload") == 2);
   const auto f = finals();
   REQUIRE(f.size() == 2);
@@ -145,14 +148,15 @@ TEST_CASE_FIXTURE(fixture, "a request during a backoff wait is reloaded at once"
   auto loop = make_loop({"/-/reload"}, o);
   slot.put(request(1));
   steady_clock::time_point pushed;
-  REQUIRE(run(loop, [&]() -> awaitable<void> {
+  const bool finished = run(loop, [&]() -> awaitable<void> {
     co_await until([&] { return reports.size() == 1; });
     CHECK_FALSE(reports[0].final);
     CHECK(reports[0].retry_in == 60s);
     pushed = steady_clock::now();
     slot.put(request(2));
     co_await until([&] { return finals().size() == 2; });
-  }()));
+  }());
+  REQUIRE(finished);
   const auto f = finals();
   CHECK(f[0].request.generation == 1);
   CHECK(f[0].result.superseded);
@@ -171,13 +175,14 @@ TEST_CASE_FIXTURE(fixture, "a rejected config stops retrying until the next requ
   server.script("/-/reload", {{500, "failed to reload config: bad rule"}});
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
-  REQUIRE(run(loop, [&]() -> awaitable<void> {
+  const bool finished = run(loop, [&]() -> awaitable<void> {
     co_await until([&] { return finals().size() == 1; });
     co_await sleep_for(300ms);  // nothing more may happen
     CHECK(server.count("POST", "/-/reload") == 3);
     slot.put(request(2));
     co_await until([&] { return finals().size() == 2; });
-  }()));
+  }());
+  REQUIRE(finished);
   CHECK(server.count("POST", "/-/reload") == 6);
   const auto f = finals();
   CHECK(f[0].result.last_class == outcome_class::rejected);
@@ -192,9 +197,10 @@ TEST_CASE_FIXTURE(fixture, "a broken target does not hold back a healthy one") {
   server.script("/good/-/reload", {{200, ""}});
   auto loop = make_loop({"/bad/-/reload", "/good/-/reload"});
   slot.put(request(1));
-  REQUIRE(run(loop, until([&] {
-                return finals().size() == 1 && server.count("POST", "/bad/-/reload") >= 2;
-              })));
+  const bool finished = run(
+      loop,
+      until([&] { return finals().size() == 1 && server.count("POST", "/bad/-/reload") >= 2; }));
+  REQUIRE(finished);
   const auto f = finals();
   CHECK(f[0].target_index == 1);
   CHECK(f[0].result.ok);
@@ -215,18 +221,20 @@ TEST_CASE_FIXTURE(fixture, "cancellation ends the loop promptly even mid-request
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
   steady_clock::time_point cancelled_at;
-  REQUIRE(run(loop, until([&] {
-                const bool in_flight = server.count("POST", "/-/reload") == 1;
-                if (in_flight) cancelled_at = steady_clock::now();
-                return in_flight;
-              }),
-              3s));
+  const bool finished = run(loop, until([&] {
+                              const bool in_flight = server.count("POST", "/-/reload") == 1;
+                              if (in_flight) cancelled_at = steady_clock::now();
+                              return in_flight;
+                            }),
+                            3s);
+  REQUIRE(finished);
   CHECK(steady_clock::now() - cancelled_at < 200ms);
   CHECK(finals().empty());
 }
 
 TEST_CASE_FIXTURE(fixture, "cancellation also ends the loop while it waits for requests") {
   auto loop = make_loop({"/-/reload"});
-  REQUIRE(run(loop, sleep_for(20ms), 2s));
+  const bool finished = run(loop, sleep_for(20ms), 2s);
+  REQUIRE(finished);
   CHECK(server.requests().empty());
 }

@@ -16,7 +16,7 @@ bool fails_with(std::string_view text, std::string_view part) {
 
 }  // namespace
 
-TEST_CASE("an http URL splits into host, port and target") {
+TEST_CASE("an http URL splits into host and port and target") {
   SUBCASE("full") {
     const auto u = parse_url("http://127.0.0.1:9090/-/reload").value();
     CHECK(u.host == "127.0.0.1");

@@ -232,7 +232,7 @@ TEST_CASE("a success ends the series and resets the counts") {
   CHECK(p.next(outcome_class::transient, 1.0).delay == milliseconds{250});
 }
 
-TEST_CASE("custom backoff settings are honoured, including an initial above the cap") {
+TEST_CASE("custom backoff settings are honoured even with an initial above the cap") {
   retry_settings s;
   s.transient = {milliseconds{100}, 3.0, milliseconds{1000}};
   s.misconfiguration = {seconds{10}, 2.0, seconds{1}};
