@@ -8,6 +8,7 @@
 #include <tuple>
 #include <unistd.h>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/unique_fd.hpp"
 #include "watch/backends.hpp"
@@ -113,8 +114,11 @@ class inotify_watcher final : public watcher {
   }
 
   void apply(inotify_batch batch) {
-    for (auto& e : batch.events)
+    bool overflowed = false;
+    for (auto& e : batch.events) {
+      overflowed = overflowed || e.kind == event_kind::overflow;
       pending_.push_back(std::move(e));
+    }
     // Gone before added: a directory renamed within the tree is dropped under its old name
     // and watched afresh under the new one, with correct paths for everything below it.
     for (const auto& dir : batch.dirs_gone)
@@ -123,6 +127,9 @@ class inotify_watcher final : public watcher {
       lose_watch(wd);
     for (int wd : batch.ignored)
       lose_watch(wd);
+    // Lost events may include subdirectories appearing or leaving; only a fresh walk
+    // knows which watches are needed now.
+    if (overflowed) rewatch_all();
     if (!recursive_) return;
     for (const auto& dir : batch.dirs_added) {
       if (add_tree(dir, false, &pending_) == add_status::no_space) {
@@ -183,6 +190,31 @@ class inotify_watcher final : public watcher {
     }
     dirs_[wd] = dir;
     wds_[dir] = wd;
+    if (confirmed_) confirmed_->insert(wd);
+  }
+
+  // Adds watches for every directory that exists now (the kernel hands back the existing
+  // descriptor for those already watched) and drops those for directories that no longer do.
+  void rewatch_all() {
+    auto before = dirs_;
+    std::unordered_set<int> confirmed;
+    confirmed_ = &confirmed;
+    bool complete = true;
+    for (const auto& root : roots_) {
+      if (missing_roots_.contains(root)) continue;
+      auto status = add_tree(root, true, nullptr);
+      if (status == add_status::missing) missing_roots_.insert(root);
+      if (status == add_status::no_space) complete = false;
+    }
+    confirmed_ = nullptr;
+    // A walk cut short by the watch limit confirms too little to drop anything.
+    if (!complete) return;
+    for (const auto& [wd, dir] : before) {
+      if (confirmed.contains(wd)) continue;
+      ::inotify_rm_watch(fd_.native_handle(), wd);
+      if (auto it = wds_.find(dir); it != wds_.end() && it->second == wd) wds_.erase(it);
+      dirs_.erase(wd);
+    }
   }
 
   void drop_tree(const std::string& dir) {
@@ -255,6 +287,7 @@ class inotify_watcher final : public watcher {
   std::set<std::string> missing_roots_;
   std::vector<event> pending_;
   bool limit_warned_ = false;
+  std::unordered_set<int>* confirmed_ = nullptr;  // set while rewatch_all walks
 };
 
 }  // namespace
