@@ -25,7 +25,7 @@ void append(std::vector<std::byte>& buf, int wd, std::uint32_t mask, std::string
   auto at = buf.size();
   buf.resize(at + sizeof h + len);
   std::memcpy(buf.data() + at, &h, sizeof h);
-  std::memcpy(buf.data() + at + sizeof h, name.data(), name.size());
+  if (!name.empty()) std::memcpy(buf.data() + at + sizeof h, name.data(), name.size());
 }
 
 const std::unordered_map<int, std::string> dirs{{1, "/etc/prom"}, {2, "/etc/prom/rules"}};
