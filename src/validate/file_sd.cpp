@@ -106,6 +106,7 @@ void check_yaml_group(const yaml::node& group, yaml::decoder& dec) {
     } else if (e.key.value == "labels") {
       if (!dec.expect_map(v, "model.LabelSet")) continue;
       for (const auto& label : v.entries) {
+        if (label.key.is_null()) continue;  // yaml.v2 skips entries whose key is null
         auto name = dec.string(label.key);
         if (name && !is_valid_label_name(*name)) {
           dec.error(label.key, "\"" + *name + "\" is not a valid label name");

@@ -89,8 +89,10 @@ group_fields decode_group(const yaml::node& n, yaml::decoder& dec) {
   if (const auto* limit = n.find("limit")) dec.integer(*limit);
   if (const auto* rules = n.find("rules")) {
     if (dec.expect_sequence(*rules, "[]rulefmt.RuleNode")) {
-      for (const auto& rule : rules->items)
-        g.rules.push_back(decode_rule(rule, dec));
+      // yaml.v3 drops null items when it decodes a sequence into a slice of structs.
+      for (const auto& rule : rules->items) {
+        if (!rule.is_null()) g.rules.push_back(decode_rule(rule, dec));
+      }
     }
   }
   return g;
@@ -153,7 +155,8 @@ class rule_validator {
     }
     if (r.labels && r.labels->is_map()) {
       for (const auto& e : r.labels->entries) {
-        const std::string name = e.key.is_null() ? "" : e.key.value;
+        if (e.key.is_null()) continue;  // Go yaml skips map entries whose key is null
+        const std::string& name = e.key.value;
         if (!is_valid_label_name(name) || name == "__name__") {
           dec_.error(e.key, prefix + "invalid label name: " + name);
         }
@@ -164,7 +167,8 @@ class rule_validator {
     }
     if (r.annotations && r.annotations->is_map()) {
       for (const auto& e : r.annotations->entries) {
-        const std::string name = e.key.is_null() ? "" : e.key.value;
+        if (e.key.is_null()) continue;
+        const std::string& name = e.key.value;
         if (!is_valid_label_name(name)) {
           dec_.error(e.key, prefix + "invalid annotation name: " + name);
         }
@@ -175,7 +179,8 @@ class rule_validator {
       for (const auto* m : {r.labels, r.annotations}) {
         if (!m || !m->is_map()) continue;
         for (const auto& e : m->entries) {
-          if (!e.value.is_scalar()) continue;  // null decodes to "", which always parses
+          // A null value decodes to "", which always parses; null keys are skipped.
+          if (e.key.is_null() || !e.value.is_scalar()) continue;
           if (auto err = gotemplate::check_template(template_name, e.value.value)) {
             dec_.error(map_.locate(e.value, err->line, err->column),
                        prefix + "template: " + template_name + ":" + std::to_string(err->line) +
@@ -213,8 +218,9 @@ report check_rules(std::string_view path, std::string_view content, const limits
     dec.known_fields(root, {"groups"}, "rulefmt.RuleGroups");
     if (const auto* list = root.find("groups")) {
       if (dec.expect_sequence(*list, "[]rulefmt.RuleGroup")) {
-        for (const auto& g : list->items)
-          groups.push_back(decode_group(g, dec));
+        for (const auto& g : list->items) {
+          if (!g.is_null()) groups.push_back(decode_group(g, dec));
+        }
       }
     }
   }

@@ -90,7 +90,10 @@ class tree_builder final : public YAML::EventHandler {
     open(m, tag, anchor, node_kind::map);
   }
   void OnMapEnd() override {
-    if (options_.reject_duplicate_keys && !stack_.empty()) check_duplicates(stack_.back().value);
+    if (!stack_.empty()) {
+      if (options_.reject_duplicate_keys) check_duplicates(stack_.back().value);
+      resolve_merges(stack_.back().value);
+    }
     close();
   }
 
@@ -205,6 +208,55 @@ class tree_builder final : public YAML::EventHandler {
       parent.value.entries.push_back(entry{std::move(*parent.pending_key), std::move(n)});
       parent.pending_key.reset();
     }
+  }
+
+  static bool is_merge_key(const node& key) {
+    return key.is_scalar() && key.value == "<<" && key.style == scalar_style::plain &&
+           (key.tag.empty() || key.tag == "tag:yaml.org,2002:merge");
+  }
+
+  // `<<: *base` (or a sequence of maps) merges the entries whose keys the map does not set
+  // itself, as both Go yaml libraries do.
+  void resolve_merges(node& map) {
+    bool any = false;
+    for (const auto& e : map.entries)
+      any = any || is_merge_key(e.key);
+    if (!any) return;
+    std::vector<entry> merged;
+    std::unordered_map<std::string, bool> seen;
+    for (auto& e : map.entries) {
+      if (is_merge_key(e.key)) continue;
+      if (e.key.is_scalar()) seen[e.key.value] = true;
+    }
+    for (auto& e : map.entries) {
+      if (!is_merge_key(e.key)) {
+        merged.push_back(std::move(e));
+        continue;
+      }
+      std::vector<node*> maps;
+      if (e.value.is_map()) {
+        maps.push_back(&e.value);
+      } else if (e.value.is_sequence()) {
+        for (auto& item : e.value.items)
+          maps.push_back(&item);
+      }
+      bool ok = !maps.empty();
+      for (auto* m : maps)
+        ok = ok && m->is_map();
+      if (!ok) {
+        errors_.push_back({std::string(path_), e.value.pos.line, e.value.pos.column,
+                           "map merge requires map or sequence of maps as the value"});
+        continue;
+      }
+      for (auto* m : maps) {
+        for (auto& inner : m->entries) {
+          if (inner.key.is_scalar() && seen[inner.key.value]) continue;
+          if (inner.key.is_scalar()) seen[inner.key.value] = true;
+          merged.push_back(std::move(inner));
+        }
+      }
+    }
+    map.entries = std::move(merged);
   }
 
   void check_duplicates(const node& map) {

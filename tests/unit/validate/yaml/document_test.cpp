@@ -141,3 +141,14 @@ TEST_CASE("yaml decoder resolves scalars as Go yaml libraries do") {
   yaml::decoder v2("f.yml", yaml::dialect::v2);
   CHECK(v2.boolean(*doc.root->find("d")) == true);
 }
+
+TEST_CASE("yaml loader resolves merge keys, explicit keys winning") {
+  auto doc = yaml::load("f.yml", "base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\n");
+  REQUIRE(doc.ok());
+  const auto* m = doc.root->find("m");
+  REQUIRE(m != nullptr);
+  REQUIRE(m->entries.size() == 2);
+  CHECK(m->find("a")->value == "1");
+  CHECK(m->find("b")->value == "3");
+  CHECK_FALSE(yaml::load("f.yml", "m:\n  <<: 5\n").ok());
+}
