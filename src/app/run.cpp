@@ -95,7 +95,7 @@ struct shared_state {
   bool startup_reload_pending = false;
 };
 
-void log_decision(shared_state& s, const sync_decision& d, const watch::change& why) {
+void log_decision(shared_state& s, const sync_decision& d, const watch::change& why, bool first) {
   for (const auto& bad : d.newly_invalid) {
     s.metrics.validation_failures(bad.kind).Increment();
     for (const auto& e : bad.errors) {
@@ -123,7 +123,8 @@ void log_decision(shared_state& s, const sync_decision& d, const watch::change& 
       break;
     }
     case sync_action::reload:
-      s.log.info("valid change, reloading", {{"files_changed", changed}, {"sha256", d.fingerprint}});
+      s.log.info(first ? "initial sync: files are valid, reloading" : "valid change, reloading",
+                 {{"files_changed", changed}, {"sha256", d.fingerprint}});
       break;
   }
 }
@@ -155,7 +156,7 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
                  {{"sha256", d.fingerprint}});
       d.action = sync_action::no_reload;
     } else {
-      log_decision(s, d, why);
+      log_decision(s, d, why, first);
     }
     s.status.record_sync(s.sync, d, unix_now());
     if (d.action == sync_action::reload) {
