@@ -7,10 +7,14 @@ namespace promwatch::app {
 
 std::string_view to_string(sync_action a) {
   switch (a) {
-    case sync_action::unchanged: return "unchanged";
-    case sync_action::no_reload: return "no_reload";
-    case sync_action::blocked: return "blocked";
-    case sync_action::reload: return "reload";
+    case sync_action::unchanged:
+      return "unchanged";
+    case sync_action::no_reload:
+      return "no_reload";
+    case sync_action::blocked:
+      return "blocked";
+    case sync_action::reload:
+      return "reload";
   }
   return "unchanged";
 }
@@ -58,7 +62,8 @@ std::string status_info::render(const sync_state& sync, std::size_t watches, boo
     w.member("size", entry.content.size());
     w.member("valid", errors.empty());
     w.key("errors").begin_array();
-    for (const auto& e : errors) w.value(core::format(e));
+    for (const auto& e : errors)
+      w.value(core::format(e));
     w.end_array();
     w.end_object();
   }
