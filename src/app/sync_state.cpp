@@ -33,8 +33,7 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
   d.changes = has_snapshot_ ? snapshot::diff(current_, snap) : snapshot::diff({}, snap);
   d.fingerprint = snapshot::reload_fingerprint(snap);
 
-  for (auto& [key, errors] : fresh)
-    cache_[key] = std::move(errors);
+  cache_.merge(fresh);  // a key already cached keeps its result: same content, same verdict
   // Keep only what the new snapshot still needs, so the cache never outgrows the tree.
   std::set<validation_key> live;
   for (const auto& [_, entry] : snap.files)
