@@ -53,7 +53,7 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
     const auto& errors = errors_for(path);
     if (errors.empty()) continue;
     if (changed.contains(path)) d.newly_invalid.push_back({path, entry.kind, errors});
-    if (core::needs_reload(entry.kind)) d.blocking.push_back(path);
+    if (publish_mode_ || core::needs_reload(entry.kind)) d.blocking.push_back(path);
   }
 
   if (had_snapshot && d.changes.empty()) {

@@ -55,6 +55,10 @@ struct sync_decision {
 /// Lives on the loop's thread.
 class sync_state {
  public:
+  /// In publish mode every invalid file blocks, file_sd files included: what is published is
+  /// all-or-nothing, so Prometheus never reads a file that was not validated.
+  explicit sync_state(bool publish_mode = false) : publish_mode_(publish_mode) {}
+
   /// Folds in a new snapshot and the results of validating what was new in it.
   sync_decision on_snapshot(snapshot::snapshot snap, validation_results fresh);
 
@@ -74,6 +78,7 @@ class sync_state {
   const core::diagnostics& errors_for(const std::string& path) const;
 
  private:
+  bool publish_mode_;
   snapshot::snapshot current_;
   bool has_snapshot_ = false;
   std::string applied_;    // what Prometheus confirmed loading

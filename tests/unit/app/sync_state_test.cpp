@@ -124,6 +124,16 @@ TEST_CASE("an invalid file_sd file is reported but does not block rule reloads")
   CHECK(d.blocking.empty());
 }
 
+TEST_CASE("in publish mode an invalid file_sd file blocks the whole change") {
+  app::sync_state st(true);
+  st.on_reload_succeeded(feed(st, base()).fingerprint);
+  auto s = base();
+  s.files["/c/targets/t.json"].sha256 = "badt";
+  const auto d = feed(st, s, {"badt"});
+  CHECK(d.action == sync_action::blocked);
+  CHECK(d.blocking == std::vector<std::string>{"/c/targets/t.json"});
+}
+
 TEST_CASE("the same content is not requested twice, unless the reload failed") {
   app::sync_state st;
   CHECK(feed(st, base()).action == sync_action::reload);  // in flight, not yet confirmed
