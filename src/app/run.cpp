@@ -7,6 +7,7 @@
 
 #include <prometheus/registry.h>
 
+#include "apply/publish.hpp"
 #include "app/status.hpp"
 #include "app/sync_state.hpp"
 #include "core/asio.hpp"
@@ -81,7 +82,7 @@ class watch_metrics_exporter {
 /// used only from the loop's thread.
 struct shared_state {
   shared_state(const cli::run_options& o, core::logger& l, metrics::metrics& m)
-      : options(o), log(l), metrics(m) {}
+      : options(o), log(l), metrics(m), sync(!o.output_dir.empty()) {}
 
   const cli::run_options& options;
   core::logger& log;
@@ -137,6 +138,8 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
   snapshot::snapshot_spec spec;
   spec.config_file = s.options.config_file;
   spec.watch_dirs = watched_dirs(s.options);
+  const bool publishing = !s.options.output_dir.empty();
+  const auto config_root = fs::absolute(s.options.config_file).lexically_normal().parent_path();
   for (;;) {
     const watch::change why = co_await changes.next();
     s.log.debug("looking at files",
@@ -162,6 +165,29 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
       log_decision(s, d, why, first);
     }
     s.status.record_sync(s.sync, d, unix_now());
+    if (publishing && (d.action == sync_action::reload || d.action == sync_action::no_reload)) {
+      auto job = [&s, &root = config_root] {
+        return apply::publish_atomically(s.sync.current(), root, s.options.output_dir);
+      };
+      const auto published = co_await core::offload(pool, std::move(job));
+      if (published.has_error()) {
+        s.metrics.config_apply_operations_failed_total.Increment();
+        s.sync.on_reload_failed();
+        s.status.last_publish_error = published.error().message;
+        s.log.error("cannot publish; Prometheus keeps the last published configuration",
+                    {{"output_dir", s.options.output_dir.string()},
+                     {"error", published.error().message}});
+        d.action = sync_action::blocked;
+      } else {
+        s.status.last_publish_error.clear();
+        s.status.published_data_dir = published->data_dir;
+        if (!published->unchanged) {
+          s.log.info("published", {{"output_dir", s.options.output_dir.string()},
+                                   {"data_dir", published->data_dir},
+                                   {"files", published->files_written}});
+        }
+      }
+    }
     if (d.action == sync_action::reload) {
       s.metrics.config_apply_operations_total.Increment();
       s.metrics.pending_changes.Set(1);
@@ -256,6 +282,7 @@ int run(const cli::run_options& options) {
   s.targets = targets.size();
   s.status.backend = backend;
   s.status.config_file = options.config_file.string();
+  s.status.output_dir = options.output_dir.string();
   core::latest_slot<reload::reload_request> requests(ex);
   reload::reload_loop reloader(std::move(targets), ro, requests, log,
                                [&s](const reload::reload_report& r) { on_reload_report(s, r); });

@@ -44,6 +44,13 @@ std::string status_info::render(const sync_state& sync, std::size_t watches, boo
   w.member("config_file", config_file);
   w.key("watch").begin_object().member("backend", backend).member("watches", watches).end_object();
   w.member("applied_sha256", sync.applied_fingerprint());
+  if (!output_dir.empty()) {
+    w.key("publish").begin_object();
+    w.member("output_dir", output_dir);
+    w.member("data_dir", published_data_dir);
+    w.member("last_error", last_publish_error);
+    w.end_object();
+  }
   w.key("last_sync").begin_object();
   w.member("count", syncs);
   w.member("time", last_sync.time);
