@@ -35,6 +35,8 @@ struct tree_plan {
 /// unreadable in the snapshot, a top-level name starting with `..` (reserved, as in the
 /// kubelet), a file that is also a directory of another file, or an empty snapshot.
 core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root);
+/// The plan views the snapshot's bytes, so a temporary snapshot would leave them dangling.
+core::result<tree_plan> plan_tree(snapshot::snapshot&&, const std::string&) = delete;
 
 /// One entry of the output dir as it is now (not followed if a symlink).
 enum class entry_type { symlink, directory, regular, other };

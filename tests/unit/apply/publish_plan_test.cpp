@@ -37,8 +37,22 @@ dir_entry regular(std::string name) {
 
 const std::string old_dir = "..2024_01_02_03_04_05.000000001";
 
-apply::tree_plan tree(std::initializer_list<std::pair<std::string, std::string>> files) {
-  return apply::plan_tree(snap_of(files), "/etc/p").value();
+// For tests of paths and errors: the snapshot dies here, so the content views are cleared.
+core::result<apply::tree_plan> plan_paths(
+    std::initializer_list<std::pair<std::string, std::string>> files, const std::string& root) {
+  const auto s = snap_of(files);
+  auto plan = apply::plan_tree(s, root);
+  if (plan) {
+    for (auto& f : plan->files)
+      f.content = {};
+  }
+  return plan;
+}
+
+// The plan views the snapshot's bytes: the caller keeps the snapshot alive.
+apply::tree_plan tree(snapshot::snapshot&&) = delete;
+apply::tree_plan tree(const snapshot::snapshot& s) {
+  return apply::plan_tree(s, "/etc/p").value();
 }
 
 }  // namespace
@@ -75,7 +89,7 @@ TEST_CASE("the source root may be given with a trailing slash or unnormalised") 
 }
 
 TEST_CASE("the filesystem root as source root keeps whole paths") {
-  const auto plan = apply::plan_tree(snap_of({{"/etc/p/prometheus.yml", ""}}), "/");
+  const auto plan = plan_paths({{"/etc/p/prometheus.yml", ""}}, "/");
   REQUIRE(plan.has_value());
   CHECK(paths(*plan) == std::vector<std::string>{"etc/p/prometheus.yml"});
   CHECK(plan->directories == std::vector<std::string>{"etc", "etc/p"});
@@ -103,15 +117,14 @@ TEST_CASE("a file outside the source root is an error naming it") {
     outside = "/etc";
   }
   CAPTURE(outside);
-  const auto plan =
-      apply::plan_tree(snap_of({{"/etc/p/prometheus.yml", ""}, {outside, ""}}), "/etc/p");
+  const auto plan = plan_paths({{"/etc/p/prometheus.yml", ""}, {outside, ""}}, "/etc/p");
   REQUIRE_FALSE(plan.has_value());
   CHECK(plan.error().message.find(outside) != std::string::npos);
   CHECK(plan.error().message.find("outside /etc/p") != std::string::npos);
 }
 
 TEST_CASE("an unnormalised path that stays inside the root is published at its normal place") {
-  const auto plan = apply::plan_tree(snap_of({{"/etc/p/rules/../x.yml", ""}}), "/etc/p");
+  const auto plan = plan_paths({{"/etc/p/rules/../x.yml", ""}}, "/etc/p");
   REQUIRE(plan.has_value());
   CHECK(paths(*plan) == std::vector<std::string>{"x.yml"});
 }
@@ -127,40 +140,39 @@ TEST_CASE("snapshots that cannot be published are errors naming the file") {
   }
   SUBCASE("a top-level name reserved for the internals") {
     for (const std::string name : {"..data", "..2024_01_01_00_00_00.1", "..x"}) {
-      const auto plan = apply::plan_tree(snap_of({{"/etc/p/" + name + "/a.yml", ""}}), "/etc/p");
+      const auto plan = plan_paths({{"/etc/p/" + name + "/a.yml", ""}}, "/etc/p");
       REQUIRE_FALSE(plan.has_value());
       CHECK(plan.error().message.find("reserved") != std::string::npos);
     }
   }
   SUBCASE("a name starting with .. below the top level is fine") {
-    CHECK(apply::plan_tree(snap_of({{"/etc/p/r/..x.yml", ""}}), "/etc/p").has_value());
+    CHECK(plan_paths({{"/etc/p/r/..x.yml", ""}}, "/etc/p").has_value());
   }
   SUBCASE("a file that is also the directory of another") {
-    const auto plan =
-        apply::plan_tree(snap_of({{"/etc/p/rules", ""}, {"/etc/p/rules/a.yml", ""}}), "/etc/p");
+    const auto plan = plan_paths({{"/etc/p/rules", ""}, {"/etc/p/rules/a.yml", ""}}, "/etc/p");
     REQUIRE_FALSE(plan.has_value());
     CHECK(plan.error().message.find("/etc/p/rules") != std::string::npos);
   }
   SUBCASE("two spellings of one file") {
-    const auto plan =
-        apply::plan_tree(snap_of({{"/etc/p/a.yml", "1"}, {"/etc/p/./a.yml", "2"}}), "/etc/p");
+    const auto plan = plan_paths({{"/etc/p/a.yml", "1"}, {"/etc/p/./a.yml", "2"}}, "/etc/p");
     REQUIRE_FALSE(plan.has_value());
     CHECK(plan.error().message.find("twice") != std::string::npos);
   }
   SUBCASE("a relative path") {
-    CHECK_FALSE(apply::plan_tree(snap_of({{"p/a.yml", ""}}), "/etc/p").has_value());
+    CHECK_FALSE(plan_paths({{"p/a.yml", ""}}, "/etc/p").has_value());
   }
   SUBCASE("a relative source root") {
-    CHECK_FALSE(apply::plan_tree(snap_of({{"/etc/p/a.yml", ""}}), "etc/p").has_value());
+    CHECK_FALSE(plan_paths({{"/etc/p/a.yml", ""}}, "etc/p").has_value());
   }
   SUBCASE("an empty snapshot") {
-    CHECK_FALSE(apply::plan_tree(snapshot::snapshot{}, "/etc/p").has_value());
+    const snapshot::snapshot empty;
+    CHECK_FALSE(apply::plan_tree(empty, "/etc/p").has_value());
   }
 }
 
 TEST_CASE("a first publish into an empty output dir creates one link per top-level name") {
-  const auto plan =
-      apply::plan_links(tree({{"/etc/p/prometheus.yml", ""}, {"/etc/p/r/a.yml", ""}}), {});
+  const auto s = snap_of({{"/etc/p/prometheus.yml", ""}, {"/etc/p/r/a.yml", ""}});
+  const auto plan = apply::plan_links(tree(s), {});
   REQUIRE(plan.has_value());
   CHECK(plan->create == std::vector<std::string>{"prometheus.yml", "r"});
   CHECK(plan->remove.empty());
@@ -169,7 +181,8 @@ TEST_CASE("a first publish into an empty output dir creates one link per top-lev
 }
 
 TEST_CASE("a second publish keeps existing links, adds new names and removes stale ones") {
-  const auto t = tree({{"/etc/p/prometheus.yml", ""}, {"/etc/p/new.yml", ""}});
+  const auto s = snap_of({{"/etc/p/prometheus.yml", ""}, {"/etc/p/new.yml", ""}});
+  const auto t = tree(s);
   const std::vector<dir_entry> current{sym("..data", old_dir), directory(old_dir),
                                        ours("prometheus.yml"), ours("gone.yml"), ours("rules")};
   const auto plan = apply::plan_links(t, current);
@@ -181,7 +194,8 @@ TEST_CASE("a second publish keeps existing links, adds new names and removes sta
 }
 
 TEST_CASE("entries promwatch did not create are never touched") {
-  const auto t = tree({{"/etc/p/prometheus.yml", ""}});
+  const auto s = snap_of({{"/etc/p/prometheus.yml", ""}});
+  const auto t = tree(s);
   SUBCASE("unrelated user files beside ours stay") {
     const auto plan = apply::plan_links(
         t, {regular("notes.txt"), directory("data"), sym("other", "/elsewhere"),
@@ -216,18 +230,19 @@ TEST_CASE("entries promwatch did not create are never touched") {
 }
 
 TEST_CASE("a dangling ..data has no previous data dir to remove") {
-  const auto plan =
-      apply::plan_links(tree({{"/etc/p/prometheus.yml", ""}}), {sym("..data", old_dir)});
+  const auto s = snap_of({{"/etc/p/prometheus.yml", ""}});
+  const auto plan = apply::plan_links(tree(s), {sym("..data", old_dir)});
   REQUIRE(plan.has_value());
   CHECK(plan->current_data_dir.empty());
 }
 
 TEST_CASE("leftovers of an interrupted publish are collected, the live data dir is not") {
   const std::string orphan = "..2024_01_02_03_04_06.000000002_1";
-  const auto plan = apply::plan_links(
-      tree({{"/etc/p/prometheus.yml", ""}}),
-      {sym("..data", old_dir), directory(old_dir), directory(orphan), sym("..data_tmp", orphan),
-       sym("..visible_tmp", "..data/x"), ours("prometheus.yml")});
+  const auto s = snap_of({{"/etc/p/prometheus.yml", ""}});
+  const auto plan =
+      apply::plan_links(tree(s), {sym("..data", old_dir), directory(old_dir), directory(orphan),
+                                  sym("..data_tmp", orphan), sym("..visible_tmp", "..data/x"),
+                                  ours("prometheus.yml")});
   REQUIRE(plan.has_value());
   CHECK(plan->leftovers == std::vector<std::string>{orphan, "..data_tmp", "..visible_tmp"});
   CHECK(plan->create.empty());
@@ -235,7 +250,8 @@ TEST_CASE("leftovers of an interrupted publish are collected, the live data dir 
 }
 
 TEST_CASE("same_tree compares paths and bytes exactly") {
-  const auto t = tree({{"/etc/p/prometheus.yml", "a"}, {"/etc/p/r/x.yml", "b"}});
+  const auto s = snap_of({{"/etc/p/prometheus.yml", "a"}, {"/etc/p/r/x.yml", "b"}});
+  const auto t = tree(s);
   CHECK(apply::same_tree(t, {{"prometheus.yml", "a"}, {"r/x.yml", "b"}}));
   CHECK_FALSE(apply::same_tree(t, {{"prometheus.yml", "a"}, {"r/x.yml", "b "}}));
   CHECK_FALSE(apply::same_tree(t, {{"prometheus.yml", "a"}}));
