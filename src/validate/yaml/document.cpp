@@ -8,6 +8,8 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include "validate/yaml/block_subset.hpp"
+
 namespace promwatch::validate::yaml {
 
 const node* node::find(std::string_view key) const {
@@ -300,6 +302,21 @@ document load(std::string_view path, std::string_view content, const limits& lim
   // yaml-cpp consumes a byte order mark without counting it in positions; dropping it here
   // keeps byte offsets and source text aligned.
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+
+  if (opts.fast_path) {
+    tree_builder fast(path, content, lim, opts);
+    bool parsed = false;
+    try {
+      parsed = parse_block_subset(content, fast);
+    } catch (const abort_load&) {
+      parsed = false;  // a limit was hit: let yaml-cpp find whatever it reports first
+    }
+    if (parsed) {
+      doc.root = fast.take_root();
+      doc.errors = fast.take_errors();
+      return doc;
+    }
+  }
 
   tree_builder builder(path, content, lim, opts);
   try {
