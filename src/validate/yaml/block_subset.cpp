@@ -51,6 +51,11 @@ bool is_blank_break_or_end(char c) {
   return c == ' ' || c == '\n' || c == end_of_input;
 }
 
+// Bytes that never end a scalar, start an escape or a line, or count as whitespace.
+bool is_ordinary(char c) {
+  return c != ' ' && c != '\n' && c != ':' && c != '\'' && c != '"' && c != '\\';
+}
+
 bool is_null_string(const std::string& s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
@@ -359,6 +364,16 @@ class block_parser {
         // A document indicator at column 0 never gets here: plain_text() refused it.
         found_non_empty_line = true;
         past_opening_break = true;
+        if (is_ordinary(s_[pos_])) {
+          // A run that no end, escape, break or space can interrupt: one append.
+          std::size_t run = pos_ + 1;
+          while (run < s_.size() && is_ordinary(s_[run]))
+            ++run;
+          scalar.append(s_.data() + pos_, run - pos_);
+          pos_ = run;
+          last_non_whitespace = scalar.size();
+          continue;
+        }
         if (p.escape == '\\' && peek() == '\\' && peek(1) == '\n') {
           get();
           last_non_whitespace = scalar.size();
