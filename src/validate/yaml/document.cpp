@@ -9,6 +9,7 @@
 #include <yaml-cpp/parser.h>
 
 #include "validate/yaml/block_subset.hpp"
+#include "validate/yaml/encoding.hpp"
 
 namespace promwatch::validate::yaml {
 
@@ -321,6 +322,10 @@ document load(std::string_view path, std::string_view content, const limits& lim
   // yaml-cpp consumes a byte order mark without counting it in positions; dropping it here
   // keeps byte offsets and source text aligned.
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  if (auto problem = check_encoding(path, content)) {
+    doc.errors.push_back(std::move(*problem));
+    return doc;
+  }
 
   if (opts.fast_path) {
     tree_builder fast(path, content, lim, opts);
