@@ -49,7 +49,13 @@ class tree_builder final : public YAML::EventHandler {
       : path_(path), source_(source), limits_(lim), options_(opts) {}
 
   std::optional<node> take_root() { return std::move(root_); }
-  core::diagnostics take_errors() { return std::move(errors_); }
+  core::diagnostics take_errors() {
+    if (suppressed_ > 0) {
+      errors_.push_back({std::string(path_), 0, 0,
+                         std::to_string(suppressed_) + " more errors of this kind not shown"});
+    }
+    return std::move(errors_);
+  }
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -247,8 +253,8 @@ class tree_builder final : public YAML::EventHandler {
       for (auto* m : maps)
         ok = ok && m->is_map();
       if (!ok) {
-        errors_.push_back({std::string(path_), e.value.pos.line, e.value.pos.column,
-                           "map merge requires map or sequence of maps as the value"});
+        add_error({std::string(path_), e.value.pos.line, e.value.pos.column,
+                   "map merge requires map or sequence of maps as the value"});
         continue;
       }
       for (auto* m : maps) {
@@ -274,9 +280,9 @@ class tree_builder final : public YAML::EventHandler {
         for (std::size_t i = 0; i < j; ++i) {
           const node& first = entries[i].key;
           if (comparable(first) && first.kind == key.kind && first.value == key.value) {
-            errors_.push_back({std::string(path_), key.pos.line, key.pos.column,
-                               "mapping key \"" + key.value + "\" already defined at line " +
-                                   std::to_string(first.pos.line)});
+            add_error({std::string(path_), key.pos.line, key.pos.column,
+                       "mapping key \"" + key.value + "\" already defined at line " +
+                           std::to_string(first.pos.line)});
             break;
           }
         }
@@ -289,9 +295,9 @@ class tree_builder final : public YAML::EventHandler {
       std::string id = (e.key.is_null() ? "n:" : "s:") + e.key.value;
       auto [it, inserted] = first_line.emplace(std::move(id), e.key.pos.line);
       if (!inserted) {
-        errors_.push_back({std::string(path_), e.key.pos.line, e.key.pos.column,
-                           "mapping key \"" + e.key.value + "\" already defined at line " +
-                               std::to_string(it->second)});
+        add_error({std::string(path_), e.key.pos.line, e.key.pos.column,
+                   "mapping key \"" + e.key.value + "\" already defined at line " +
+                       std::to_string(it->second)});
       }
     }
   }
@@ -304,7 +310,18 @@ class tree_builder final : public YAML::EventHandler {
   std::optional<node> root_;
   std::unordered_map<YAML::anchor_t, anchored> anchors_;
   std::size_t expanded_ = 0;
+  // A hostile file (millions of repeated keys) must not turn into millions of diagnostics:
+  // the first ones locate the problem, the rest are only counted.
+  static constexpr std::size_t max_errors = 100;
+  void add_error(core::diagnostic d) {
+    if (errors_.size() < max_errors) {
+      errors_.push_back(std::move(d));
+    } else {
+      ++suppressed_;
+    }
+  }
   core::diagnostics errors_;
+  std::size_t suppressed_ = 0;
 };
 
 }  // namespace

@@ -288,12 +288,12 @@ TEST_CASE("limits: CRLF line ends and a byte order mark do not shift positions")
   }
 }
 
-TEST_CASE("limits: thousands of duplicate keys are each reported at their line") {
+TEST_CASE("limits: thousands of duplicate keys give the first hundred and a count") {
   const auto r = validate::check_config("p.yml", repeat("global: {}\n", 2000));
-  REQUIRE(r.errors.size() == 1999);
+  REQUIRE(r.errors.size() == 101);
   CHECK(format(r.errors.front()) == "p.yml:2:1: mapping key \"global\" already defined at line 1");
-  CHECK(format(r.errors.back()) ==
-        "p.yml:2000:1: mapping key \"global\" already defined at line 1");
+  CHECK(format(r.errors[99]) == "p.yml:101:1: mapping key \"global\" already defined at line 1");
+  CHECK(format(r.errors.back()) == "p.yml: 1899 more errors of this kind not shown");
   SUBCASE("JSON allows duplicate keys, as Go does") {
     CHECK(validate::check_file_sd("t.json",
                                   "[{" + repeat("\"targets\": [], ", 2000) + "\"labels\": {}}]")
