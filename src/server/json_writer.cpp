@@ -4,43 +4,12 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/utf8.hpp"
+
 namespace promwatch::server {
 namespace {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
-
-/// Length of the well-formed UTF-8 sequence starting at `s[i]`, or 0 if it is ill-formed; in
-/// that case `bad_len` is the maximal subpart to replace with one U+FFFD (at least 1).
-/// Ranges from the Unicode Standard, table 3-7 "Well-Formed UTF-8 Byte Sequences".
-std::size_t utf8_sequence(std::string_view s, std::size_t i, std::size_t& bad_len) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char lead = byte(0);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3;
-    if (lead == 0xE0) lo = 0xA0;  // overlong
-    if (lead == 0xED) hi = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4;
-    if (lead == 0xF0) lo = 0x90;  // overlong
-    if (lead == 0xF4) hi = 0x8F;  // beyond U+10FFFF
-  } else {
-    bad_len = 1;
-    return 0;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const bool in_range = i + k < s.size() && (k == 1 ? byte(k) >= lo && byte(k) <= hi
-                                                      : byte(k) >= 0x80 && byte(k) <= 0xBF);
-    if (!in_range) {
-      bad_len = k;
-      return 0;
-    }
-  }
-  return len;
-}
 
 }  // namespace
 
@@ -85,13 +54,13 @@ void append_json_string(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    std::size_t bad_len = 0;
-    if (const std::size_t len = utf8_sequence(s, i, bad_len); len != 0) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
+    if (const std::size_t bad_len = core::ill_formed_length(s.substr(i)); bad_len != 0) {
       out += replacement_character;
       i += bad_len;
+    } else {
+      const std::size_t len = core::decode_rune(s.substr(i)).width;
+      out.append(s.substr(i, len));
+      i += len;
     }
   }
   out += '"';

@@ -1,5 +1,7 @@
 #include "validate/names.hpp"
 
+#include "core/utf8.hpp"
+
 namespace promwatch::validate {
 
 namespace {
@@ -29,26 +31,7 @@ bool is_valid_metric_name(std::string_view name) {
 }
 
 bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80                 ? 1
-                    : c >= 0xC2 && c < 0xE0  ? 2
-                    : c >= 0xE0 && c < 0xF0  ? 3
-                    : c >= 0xF0 && c <= 0xF4 ? 4
-                                             : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    auto c1 = static_cast<unsigned char>(n > 1 ? s[i + 1] : 0);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
-        (c == 0xF4 && c1 >= 0x90)) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
+  return core::valid_utf8(s);
 }
 
 }  // namespace promwatch::validate

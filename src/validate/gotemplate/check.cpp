@@ -6,9 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.hpp"
+#include "validate/go_text.hpp"
 #include "validate/gotemplate/functions.hpp"
-#include "validate/gotemplate/go_text.hpp"
 #include "validate/gotemplate/lexer.hpp"
+#include "validate/gotemplate/number_syntax.hpp"
 
 namespace promwatch::validate::gotemplate {
 namespace {
@@ -64,8 +66,8 @@ struct term {
 
 bool is_blank(std::string_view s) {
   while (!s.empty()) {
-    const auto d = detail::decode_rune(s);
-    if (!detail::is_unicode_space(d.rune)) return false;
+    const auto d = core::decode_rune(s);
+    if (!go_text::is_unicode_space(d.rune)) return false;
     s.remove_prefix(d.width);
   }
   return true;
@@ -199,7 +201,7 @@ class tree_parser {
       shared_.defined[name_] = non_empty_;
       return;
     }
-    if (non_empty_) errorf("template: multiple definition of template " + detail::go_quote(name_));
+    if (non_empty_) errorf("template: multiple definition of template " + go_text::quote(name_));
   }
 
   void parse_definition() {
@@ -207,7 +209,7 @@ class tree_parser {
     if (token.type != item_type::string && token.type != item_type::raw_string) {
       unexpected(token, "define clause");
     }
-    auto unquoted = detail::go_unquote(token.value);
+    auto unquoted = go_text::unquote(token.value);
     if (!unquoted) errorf("invalid syntax");
     name_ = std::move(*unquoted);
     expect(item_type::right_delim, "define clause");
@@ -315,7 +317,7 @@ class tree_parser {
     if (token.type != item_type::string && token.type != item_type::raw_string) {
       unexpected(token, context);
     }
-    auto name = detail::go_unquote(token.value);
+    auto name = go_text::unquote(token.value);
     if (!name) errorf_at(token, "invalid syntax");
     return std::move(*name);
   }
@@ -454,7 +456,7 @@ class tree_parser {
       case term_kind::number:
       case term_kind::nil:
       case term_kind::dot:
-        errorf("unexpected . after term " + detail::go_quote(t.text));
+        errorf("unexpected . after term " + go_text::quote(t.text));
       default:
         return term_kind::other;
     }
@@ -465,7 +467,7 @@ class tree_parser {
     switch (token.type) {
       case item_type::identifier:
         if (!is_template_function(token.value)) {
-          errorf_at(token, "function " + detail::go_quote(token.value) + " not defined");
+          errorf_at(token, "function " + go_text::quote(token.value) + " not defined");
         }
         return {term_kind::identifier, token.value};
       case item_type::keyword_dot:
@@ -496,7 +498,7 @@ class tree_parser {
         return {term_kind::other, ""};
       case item_type::string:
       case item_type::raw_string:
-        if (!detail::go_unquote(token.value)) errorf_at(token, "invalid syntax");
+        if (!go_text::unquote(token.value)) errorf_at(token, "invalid syntax");
         return {term_kind::string, token.value};
       default:
         backup();
@@ -506,16 +508,16 @@ class tree_parser {
 
   void check_char_constant(const item& token) {
     const std::string_view text = token.value;
-    auto tail = detail::go_unquote_char_tail(text.substr(1), text[0]);
-    if (!tail) errorf_at(token, "invalid syntax");
-    if (*tail != "'") errorf_at(token, "malformed character constant: " + token.value);
+    auto c = go_text::unquote_char(text.substr(1), text[0]);
+    if (!c) errorf_at(token, "invalid syntax");
+    if (c->tail != "'") errorf_at(token, "malformed character constant: " + token.value);
   }
 
   void use_variable(const item& token) {
     for (const auto& v : vars_) {
       if (v == token.value) return;
     }
-    errorf_at(token, "undefined variable " + detail::go_quote(token.value));
+    errorf_at(token, "undefined variable " + go_text::quote(token.value));
   }
 
   shared_state& shared_;
@@ -536,7 +538,7 @@ int column_of(std::string_view text, std::size_t pos) {
   std::size_t i = newline == std::string_view::npos ? 0 : newline + 1;
   int column = 1;
   while (i < pos) {
-    i += std::max<std::size_t>(1, detail::decode_rune(text.substr(i)).width);
+    i += std::max<std::size_t>(1, core::decode_rune(text.substr(i)).width);
     ++column;
   }
   return column;

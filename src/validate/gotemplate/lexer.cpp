@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "validate/gotemplate/go_text.hpp"
+#include "core/utf8.hpp"
+#include "validate/go_text.hpp"
 
 namespace promwatch::validate::gotemplate::detail {
 namespace {
@@ -122,7 +123,7 @@ class scanner {
       width_ = 0;
       return eof_rune;
     }
-    const auto d = decode_rune(rest());
+    const auto d = core::decode_rune(rest());
     width_ = d.width;
     pos_ += width_;
     if (d.rune == '\n') ++line_;
@@ -313,7 +314,8 @@ class scanner {
         // Go 1.19 hands the parser the paren before the error, so the parser's
         // `unexpected ")"` is what users see.
         emit(item_type::right_paren);
-        if (--paren_depth_ < 0) return error("unexpected right paren " + go_unicode(r));
+        if (--paren_depth_ < 0)
+          return error("unexpected right paren " + go_text::unicode_notation(r));
         return state::inside_action;
       default:
         break;
@@ -329,15 +331,15 @@ class scanner {
       backup();
       return state::number;
     }
-    if (is_alphanumeric(r)) {
+    if (go_text::is_alphanumeric(r)) {
       backup();
       return state::identifier;
     }
-    if (r < 0x80 && is_print(r)) {
+    if (r < 0x80 && go_text::is_print(r)) {
       emit(item_type::character);
       return state::inside_action;
     }
-    return error("unrecognized character in action: " + go_unicode(r));
+    return error("unrecognized character in action: " + go_text::unicode_notation(r));
   }
 
   state lex_space() {
@@ -359,10 +361,10 @@ class scanner {
   state lex_identifier() {
     for (;;) {
       const char32_t r = next();
-      if (is_alphanumeric(r)) continue;
+      if (go_text::is_alphanumeric(r)) continue;
       backup();
       const std::string_view word = input_.substr(start_, pos_ - start_);
-      if (!at_terminator()) return error("bad character " + go_unicode(r));
+      if (!at_terminator()) return error("bad character " + go_text::unicode_notation(r));
       if (const auto k = keyword(word); k != item_type::eof) {
         emit(k);
       } else if (word == "true" || word == "false") {
@@ -390,12 +392,12 @@ class scanner {
     char32_t r;
     for (;;) {
       r = next();
-      if (!is_alphanumeric(r)) {
+      if (!go_text::is_alphanumeric(r)) {
         backup();
         break;
       }
     }
-    if (!at_terminator()) return error("bad character " + go_unicode(r));
+    if (!at_terminator()) return error("bad character " + go_text::unicode_notation(r));
     emit(type);
     return state::inside_action;
   }
@@ -439,7 +441,7 @@ class scanner {
       accept_run("0123456789_");
     }
     accept("i");
-    if (is_alphanumeric(peek())) {
+    if (go_text::is_alphanumeric(peek())) {
       next();
       return false;
     }
@@ -448,11 +450,11 @@ class scanner {
 
   state lex_number() {
     if (!scan_number()) {
-      return error("bad number syntax: " + go_quote(input_.substr(start_, pos_ - start_)));
+      return error("bad number syntax: " + go_text::quote(input_.substr(start_, pos_ - start_)));
     }
     if (const char32_t sign = peek(); sign == '+' || sign == '-') {
       if (!scan_number() || input_[pos_ - 1] != 'i') {
-        return error("bad number syntax: " + go_quote(input_.substr(start_, pos_ - start_)));
+        return error("bad number syntax: " + go_text::quote(input_.substr(start_, pos_ - start_)));
       }
       emit(item_type::complex_number);
     } else {
@@ -508,8 +510,8 @@ std::string describe(const item& i) {
       break;
   }
   if (i.type >= item_type::keyword_block) return "<" + i.value + ">";
-  if (i.value.size() > 10) return go_quote(i.value, 10) + "...";
-  return go_quote(i.value);
+  if (i.value.size() > 10) return go_text::quote(i.value, 10) + "...";
+  return go_text::quote(i.value);
 }
 
 std::vector<item> lex(std::string_view input) {

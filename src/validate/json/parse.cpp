@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/utf8.hpp"
+
 namespace promwatch::validate::json {
 
 namespace {
@@ -40,47 +42,10 @@ std::string quote_char(char c) {
   if (u >= 0x80) {
     // A lead byte is shown as the Latin-1 character Go prints for it (e.g. 'ï' for 0xEF).
     std::string s = "'";
-    s += static_cast<char>(0xC0 | (u >> 6));
-    s += static_cast<char>(0x80 | (u & 0x3F));
+    core::append_utf8(s, u);
     return s + "'";
   }
   return std::string("'") + c + "'";
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-constexpr std::uint32_t replacement = 0xFFFD;
-
-// Length of the valid UTF-8 sequence at `s[i]`, or 0 when it is invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-  if (n == 3 && c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogate
-  if (n == 4 && c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-  if (n == 4 && c == 0xF4 && b(i + 1) >= 0x90) return 0;  // > U+10FFFF
-  return n;
 }
 
 class parser {
@@ -349,13 +314,13 @@ class parser {
               if (low >= 0xDC00 && low < 0xE000) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
               } else {
-                cp = replacement;
+                cp = core::rune_error;
                 pos_ = save;
               }
             } else if (cp >= 0xD800 && cp < 0xE000) {
-              cp = replacement;
+              cp = core::rune_error;
             }
-            append_utf8(out, cp);
+            core::append_utf8(out, cp);
             continue;
           }
           default:
@@ -369,14 +334,13 @@ class parser {
         ++pos_;
         continue;
       }
-      std::size_t n = utf8_length(text_, pos_);
-      if (n == 0) {
-        append_utf8(out, replacement);
-        ++pos_;
+      const auto d = core::decode_rune(text_.substr(pos_));
+      if (d.invalid()) {
+        core::append_utf8(out, core::rune_error);
       } else {
-        out.append(text_.substr(pos_, n));
-        pos_ += n;
+        out.append(text_.substr(pos_, d.width));
       }
+      pos_ += d.width;
     }
   }
 

@@ -5,7 +5,8 @@
 #include <cctype>
 #include <utility>
 
-#include "validate/promql/go_text.hpp"
+#include "core/utf8.hpp"
+#include "validate/go_text.hpp"
 
 namespace promwatch::validate::promql {
 namespace {
@@ -185,10 +186,10 @@ std::string describe(const token& t) {
       // Go's "%.10q..." for long values.
       std::size_t runes = 0;
       for (std::size_t i = 0; i < t.text.size(); ++runes) {
-        i += go_text::decode_rune(t.text.substr(i)).width;
+        i += core::decode_rune(t.text.substr(i)).width;
       }
       if (runes > 10) {
-        return std::string(kind) + " " + go_text::quote_truncated(t.text, 10) + "...";
+        return std::string(kind) + " " + go_text::quote(t.text, 10) + "...";
       }
       return std::string(kind) + " " + go_text::quote(t.text);
     }
@@ -209,7 +210,7 @@ std::string describe(const token& t) {
     return "<aggr:" + std::string(t.text) + ">";
   }
   if (t.text.size() > 10) {
-    return go_text::quote_truncated(t.text, 10) + "...";
+    return go_text::quote(t.text, 10) + "...";
   }
   return go_text::quote(t.text);
 }
@@ -219,7 +220,7 @@ long lexer::next_rune() {
     width_ = 0;
     return eof_rune;
   }
-  const auto d = go_text::decode_rune(input_.substr(pos_));
+  const auto d = core::decode_rune(input_.substr(pos_));
   width_ = d.width;
   pos_ += width_;
   return static_cast<long>(d.rune);
@@ -577,7 +578,7 @@ token lexer::lex_string(char quote) {
       continue;
     }
     // Go compares against utf8.RuneError, so even a literal U+FFFD is rejected.
-    if (r == static_cast<long>(go_text::rune_error)) {
+    if (r == static_cast<long>(core::rune_error)) {
       return error("invalid UTF-8 rune");
     }
     if (r == eof_rune || r == '\n') {
@@ -592,7 +593,7 @@ token lexer::lex_string(char quote) {
 token lexer::lex_raw_string() {
   for (;;) {
     const long r = next_rune();
-    if (r == static_cast<long>(go_text::rune_error)) {
+    if (r == static_cast<long>(core::rune_error)) {
       return error("invalid UTF-8 rune");
     }
     if (r == eof_rune) {

@@ -11,9 +11,9 @@
 
 #include <re2/re2.h>
 
+#include "validate/go_text.hpp"
 #include "validate/promql/ast.hpp"
 #include "validate/promql/functions.hpp"
-#include "validate/promql/go_text.hpp"
 #include "validate/promql/lexer.hpp"
 
 namespace promwatch::validate::promql {
@@ -780,7 +780,7 @@ class parser {
   }
 
   std::string unquote(const token& tok) {
-    auto value = go_text::unquote(tok.text);
+    auto value = go_text::unquote_prometheus(tok.text);
     if (!value) {
       add_error(tok.pos, "error unquoting string " + go_text::quote(tok.text) + ": invalid syntax");
       return {};

@@ -8,6 +8,8 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/mark.h>
 
+#include "core/utf8.hpp"
+
 // Every decision below mirrors yaml-cpp 0.7 (src/scanner.cpp, scantoken.cpp, scanscalar.cpp,
 // exp.cpp, singledocparser.cpp); where the subset ends, or yaml-cpp would report an error, the
 // parser gives up and yaml-cpp runs instead, so its messages stay the only ones users see.
@@ -90,25 +92,6 @@ bool plain_text(std::string_view s) {
     line_start = false;
   }
   return true;
-}
-
-void append_utf8(std::string& out, unsigned value) {
-  auto byte = [&](unsigned b) { out += static_cast<char>(b); };
-  if (value <= 0x7F) {
-    byte(value);
-  } else if (value <= 0x7FF) {
-    byte(0xC0 + (value >> 6));
-    byte(0x80 + (value & 0x3F));
-  } else if (value <= 0xFFFF) {
-    byte(0xE0 + (value >> 12));
-    byte(0x80 + ((value >> 6) & 0x3F));
-    byte(0x80 + (value & 0x3F));
-  } else {
-    byte(0xF0 + (value >> 18));
-    byte(0x80 + ((value >> 12) & 0x3F));
-    byte(0x80 + ((value >> 6) & 0x3F));
-    byte(0x80 + (value & 0x3F));
-  }
 }
 
 class block_parser {
@@ -330,13 +313,13 @@ class block_parser {
         out += "\xE2\x80\xA9";
         return;
       case 'x':
-        append_utf8(out, hex_escape(2));
+        core::append_utf8(out, hex_escape(2));
         return;
       case 'u':
-        append_utf8(out, hex_escape(4));
+        core::append_utf8(out, hex_escape(4));
         return;
       case 'U':
-        append_utf8(out, hex_escape(8));
+        core::append_utf8(out, hex_escape(8));
         return;
       default:
         throw outside_subset{};  // yaml-cpp: unknown escape character

@@ -19,30 +19,17 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include "support/child_process.hpp"
+#include "support/corpus.hpp"
 #include "validate/yaml/block_subset.hpp"
 #include "validate/yaml/document.hpp"
 
 namespace fs = std::filesystem;
+using promwatch::test::find_corpus;
+using promwatch::test::read_file;
 namespace yaml = promwatch::validate::yaml;
 
 namespace {
-
-fs::path find_corpus() {
-  if (const char* env = std::getenv("PROMWATCH_CORPUS")) return env;
-  const fs::path src(PROMWATCH_SOURCE_DIR);
-  for (const fs::path& p :
-       {src / ".." / "shared" / "corpus", src / ".." / ".." / "shared" / "corpus"}) {
-    if (fs::exists(p / "manifest.tsv")) return p;
-  }
-  return src / ".." / "shared" / "corpus";
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<std::string> files_under(const fs::path& dir) {
   std::vector<fs::path> paths;
@@ -54,7 +41,7 @@ std::vector<std::string> files_under(const fs::path& dir) {
   std::sort(paths.begin(), paths.end());
   std::vector<std::string> texts;
   for (const auto& p : paths)
-    texts.push_back(read_text(p));
+    texts.push_back(read_file(p));
   return texts;
 }
 

@@ -14,35 +14,22 @@
 
 #include <doctest/doctest.h>
 
+#include "support/child_process.hpp"
+#include "support/corpus.hpp"
 #include "validate/validate.hpp"
 
 namespace fs = std::filesystem;
+using promwatch::test::find_corpus;
+using promwatch::test::read_file;
 using promwatch::validate::check_file_sd;
 using promwatch::validate::check_rules;
 using promwatch::validate::report;
 
 namespace {
 
-// The shared corpus sits next to the worktrees; PROMWATCH_CORPUS overrides the guess.
-fs::path find_corpus() {
-  if (const char* env = std::getenv("PROMWATCH_CORPUS")) return env;
-  const fs::path src(PROMWATCH_SOURCE_DIR);
-  for (const fs::path& p :
-       {src / ".." / "shared" / "corpus", src / ".." / ".." / "shared" / "corpus"}) {
-    if (fs::exists(p / "manifest.tsv")) return p;
-  }
-  return src / ".." / "shared" / "corpus";
-}
 const fs::path corpus_dir = find_corpus();
 const fs::path bases_dir = fs::path(PROMWATCH_SOURCE_DIR) / "tests" / "corpus";
 const char* const promtool_path = "/usr/bin/promtool";
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
@@ -339,7 +326,7 @@ std::vector<variant> rule_variants() {
   };
   for (const auto& entry : fs::directory_iterator(bases_dir / "rules")) {
     const std::string name = entry.path().filename().string();
-    const std::string text = read_text(entry.path());
+    const std::string text = read_file(entry.path());
     line_variants(name, text, out);
     value_variants(name, text, table, out);
     map_entry_variants(
@@ -373,7 +360,7 @@ std::vector<variant> rule_variants() {
 std::vector<variant> file_sd_variants(const std::string& ext) {
   std::vector<variant> out;
   const fs::path base = bases_dir / "file_sd" / ("targets" + ext);
-  const std::string text = read_text(base);
+  const std::string text = read_file(base);
   const std::string name = base.filename().string();
   if (ext == ".json") {
     // Every structural character deleted, and some inserted, one at a time.
@@ -466,7 +453,7 @@ TEST_CASE("promwatch agrees with promtool 2.42 on the shared corpus and generate
       std::getline(fields, path, '\t');
       std::getline(fields, verdict, '\t');
       const fs::path file = corpus_dir / path;
-      const std::string content = read_text(file);
+      const std::string content = read_file(file);
       const bool valid = verdict == "valid";
       report got = kind == "rules" ? check_rules(file.string(), content)
                                    : check_file_sd(file.string(), content);
@@ -482,7 +469,7 @@ TEST_CASE("promwatch agrees with promtool 2.42 on the shared corpus and generate
       for (const auto& f : rule_files) {
         auto it = verdicts.find(f.string());
         if (it == verdicts.end()) continue;
-        const std::string content = read_text(f);
+        const std::string content = read_file(f);
         shared_live.add(f.string() + " (promtool)", it->second, check_rules(f.string(), content),
                         content);
       }
@@ -495,7 +482,7 @@ TEST_CASE("promwatch agrees with promtool 2.42 on the shared corpus and generate
       }
       auto sd_verdicts = promtool_file_sd(tmp.path, names);
       for (std::size_t i = 0; i < sd_files.size(); ++i) {
-        const std::string content = read_text(sd_files[i].first);
+        const std::string content = read_file(sd_files[i].first);
         shared_live.add(sd_files[i].first + " (promtool)", sd_verdicts[names[i]],
                         check_file_sd(names[i], content), content);
       }
