@@ -53,18 +53,6 @@ decoded_rune decode_rune(std::string_view s) {
   return {r, shape.length};
 }
 
-decoded_rune decode_last_rune(std::string_view s) {
-  if (s.empty()) return {rune_error, 0};
-  std::size_t start = s.size() - 1;
-  for (std::size_t back = 0; back < 3 && start > 0; ++back) {
-    if ((static_cast<unsigned char>(s[start]) & 0xC0) != 0x80) break;
-    --start;
-  }
-  const auto d = decode_rune(s.substr(start));
-  if (start + d.width != s.size()) return {rune_error, 1};
-  return d;
-}
-
 bool valid_utf8(std::string_view s) {
   while (!s.empty()) {
     const auto d = decode_rune(s);

@@ -29,9 +29,6 @@ constexpr bool valid_rune(char32_t r) {
 /// values above U+10FFFF are invalid.
 decoded_rune decode_rune(std::string_view s);
 
-/// utf8.DecodeLastRuneInString: the rune at the end of `s`.
-decoded_rune decode_last_rune(std::string_view s);
-
 /// utf8.ValidString.
 bool valid_utf8(std::string_view s);
 

@@ -26,15 +26,7 @@ TEST_CASE("decode_rune follows Go's utf8.DecodeRuneInString") {
   }
   SUBCASE("empty input has width 0") {
     CHECK(decode_rune("").width == 0);
-    CHECK(decode_last_rune("").width == 0);
   }
-}
-
-TEST_CASE("decode_last_rune reads the final rune or one invalid byte") {
-  CHECK(decode_last_rune("a\xE2\x82\xAC").rune == U'\u20AC');
-  CHECK(decode_last_rune("a\xE2\x82\xAC").width == 3);
-  CHECK(decode_last_rune("\xE2\x82").invalid());
-  CHECK(decode_last_rune("ab").rune == U'b');
 }
 
 TEST_CASE("append_utf8 encodes scalar values and replaces the rest") {
