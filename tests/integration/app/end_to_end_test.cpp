@@ -15,8 +15,8 @@
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace promwatch::test;
-using promwatch::testing::prometheus_options;
-using promwatch::testing::prometheus_process;
+using promwatch::test::prometheus_options;
+using promwatch::test::prometheus_process;
 
 namespace {
 

@@ -6,13 +6,14 @@
 #include <boost/beast/http/verb.hpp>
 #include <doctest/doctest.h>
 
-#include "../support/fake_http_server.hpp"
+#include "support/child_process.hpp"
+#include "support/fake_http_server.hpp"
 
 using namespace promwatch;
 using namespace promwatch::reload;
-using promwatch::testing::fake_http_server;
-using promwatch::testing::run_bounded;
-using promwatch::testing::scripted_response;
+using promwatch::test::fake_http_server;
+using promwatch::test::run_bounded;
+using promwatch::test::scripted_response;
 using std::chrono::milliseconds;
 using namespace std::chrono_literals;
 namespace http = boost::beast::http;
@@ -155,7 +156,7 @@ TEST_CASE_FIXTURE(fixture, "misconfiguration keeps being retried until it is fix
 }
 
 TEST_CASE_FIXTURE(fixture, "an attempt that stalls ends at its timeout") {
-  server.script("/-/reload", {testing::stalled()});
+  server.script("/-/reload", {test::stalled()});
   exchange_result result;
   REQUIRE(run_bounded(
       ioc,
@@ -173,7 +174,7 @@ TEST_CASE_FIXTURE(fixture, "an attempt that stalls ends at its timeout") {
 
 TEST_CASE_FIXTURE(fixture, "a refused connection is a transient transport error") {
   const auto u =
-      parse_url("http://127.0.0.1:" + std::to_string(testing::unused_port()) + "/-/reload").value();
+      parse_url("http://127.0.0.1:" + std::to_string(test::free_port()) + "/-/reload").value();
   exchange_result result;
   REQUIRE(run_bounded(
       ioc, [&]() -> awaitable<void> { result = co_await http_exchange(http::verb::post, u, 1s); }(),
@@ -216,7 +217,7 @@ TEST_CASE_FIXTURE(fixture, "a host name is resolved before connecting") {
 }
 
 TEST_CASE_FIXTURE(fixture, "cancelling an exchange ends it at once with operation_aborted") {
-  server.script("/-/reload", {testing::stalled()});
+  server.script("/-/reload", {test::stalled()});
   asio::cancellation_signal cancel;
   exchange_result result;
   bool finished = false;
@@ -231,10 +232,10 @@ TEST_CASE_FIXTURE(fixture, "cancelling an exchange ends it at once with operatio
       ioc,
       [&]() -> awaitable<void> {
         while (server.count("POST", "/-/reload") == 0)
-          co_await testing::sleep_for(5ms);
+          co_await test::sleep_for(5ms);
         cancel.emit(asio::cancellation_type::terminal);
         while (!finished)
-          co_await testing::sleep_for(5ms);
+          co_await test::sleep_for(5ms);
       }(),
       2s));
   CHECK(result.error == asio::error::operation_aborted);
@@ -268,7 +269,7 @@ TEST_CASE_FIXTURE(fixture, "the readiness wait can be cancelled") {
       [&]() -> awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
         try {
-          co_await (r.wait_until_ready() || testing::sleep_for(100ms));
+          co_await (r.wait_until_ready() || test::sleep_for(100ms));
         } catch (const boost::system::system_error&) {
           aborted = true;
         }

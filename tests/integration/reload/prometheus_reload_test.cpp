@@ -5,14 +5,14 @@
 
 #include <doctest/doctest.h>
 
-#include "../support/fake_http_server.hpp"
-#include "../support/prometheus_process.hpp"
 #include "reload/http_reloader.hpp"
+#include "support/fake_http_server.hpp"
+#include "support/prometheus_process.hpp"
 
 using namespace promwatch;
 using namespace promwatch::reload;
-using promwatch::testing::prometheus_process;
-using promwatch::testing::run_bounded;
+using promwatch::test::prometheus_process;
+using promwatch::test::run_bounded;
 using std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
@@ -49,8 +49,8 @@ bool contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
 
-testing::prometheus_options with_rules(bool lifecycle = true) {
-  testing::prometheus_options o;
+test::prometheus_options with_rules(bool lifecycle = true) {
+  test::prometheus_options o;
   o.config_yaml = std::string(config_with_rules);
   o.files["rules.yml"] = std::string(good_rules);
   o.enable_lifecycle = lifecycle;
@@ -78,7 +78,7 @@ struct fixture {
 }  // namespace
 
 TEST_CASE_FIXTURE(fixture, "a reload of the real Prometheus succeeds and takes effect" *
-                               doctest::skip(!testing::prometheus_available())) {
+                               doctest::skip(!test::prometheus_available())) {
   prometheus_process prom(with_rules());
   CHECK(contains(prom.get("/api/v1/rules"), "promwatch_test"));
   prom.write_file("rules.yml", changed_rules);
@@ -102,7 +102,7 @@ TEST_CASE_FIXTURE(fixture, "a reload of the real Prometheus succeeds and takes e
 }
 
 TEST_CASE_FIXTURE(fixture, "without --web.enable-lifecycle the reload is a misconfiguration" *
-                               doctest::skip(!testing::prometheus_available())) {
+                               doctest::skip(!test::prometheus_available())) {
   prometheus_process prom(with_rules(false));
   auto r = reloader_for(prom);
   reload_result reported;
@@ -124,7 +124,7 @@ TEST_CASE_FIXTURE(fixture, "without --web.enable-lifecycle the reload is a misco
 
 TEST_CASE_FIXTURE(fixture,
                   "a broken rule file makes the real Prometheus answer 500 with its reason" *
-                      doctest::skip(!testing::prometheus_available())) {
+                      doctest::skip(!test::prometheus_available())) {
   prometheus_process prom(with_rules());
   prom.write_file("rules.yml", broken_rules);
   auto r = reloader_for(prom);
@@ -148,8 +148,8 @@ TEST_CASE_FIXTURE(fixture,
 }
 
 TEST_CASE("the Prometheus helper fails with the log tail when Prometheus cannot start" *
-          doctest::skip(!testing::prometheus_available())) {
-  testing::prometheus_options o;
+          doctest::skip(!test::prometheus_available())) {
+  test::prometheus_options o;
   o.config_yaml = "global:\n  scrape_interval: not-a-duration\n";
   o.ready_timeout = 20s;
   try {

@@ -6,13 +6,13 @@
 
 #include <doctest/doctest.h>
 
-#include "../support/fake_http_server.hpp"
+#include "support/fake_http_server.hpp"
 
 using namespace promwatch;
 using namespace promwatch::reload;
-using promwatch::testing::fake_http_server;
-using promwatch::testing::run_bounded;
-using promwatch::testing::sleep_for;
+using promwatch::test::fake_http_server;
+using promwatch::test::run_bounded;
+using promwatch::test::sleep_for;
 using std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
@@ -118,7 +118,7 @@ TEST_CASE_FIXTURE(fixture, "readiness 503 then 200 comes before the first reload
 }
 
 TEST_CASE_FIXTURE(fixture, "requests during an in-flight reload lead to exactly one follow-up") {
-  server.script("/-/reload", {testing::delayed(200, 300ms)});
+  server.script("/-/reload", {test::delayed(200, 300ms)});
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
   const bool finished = run(loop, [&]() -> awaitable<void> {
@@ -217,7 +217,7 @@ TEST_CASE_FIXTURE(fixture, "a broken target does not hold back a healthy one") {
 }
 
 TEST_CASE_FIXTURE(fixture, "cancellation ends the loop promptly even mid-request") {
-  server.script("/-/reload", {testing::stalled()});
+  server.script("/-/reload", {test::stalled()});
   auto loop = make_loop({"/-/reload"});
   slot.put(request(1));
   steady_clock::time_point cancelled_at;

@@ -70,7 +70,7 @@ std::string child_process::log() const {
   return read_file(log_file_);
 }
 
-int free_port() {
+unsigned short free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

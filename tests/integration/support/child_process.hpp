@@ -43,8 +43,9 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout) {
   return pred();
 }
 
-/// A port on 127.0.0.1 that was free a moment ago.
-int free_port();
+/// A port on 127.0.0.1 that was free a moment ago (bound, then closed): for servers under
+/// test, and for connection-refused cases.
+unsigned short free_port();
 
 /// A temporary directory removed with everything in it at the end of the scope.
 struct temp_dir {

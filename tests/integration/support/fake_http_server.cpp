@@ -1,4 +1,4 @@
-#include "fake_http_server.hpp"
+#include "support/fake_http_server.hpp"
 
 #include <exception>
 #include <memory>
@@ -9,7 +9,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-namespace promwatch::testing {
+namespace promwatch::test {
 namespace {
 
 namespace http = boost::beast::http;
@@ -85,12 +85,6 @@ awaitable<void> fake_http_server::session(tcp::socket socket) {
   }
 }
 
-unsigned short unused_port() {
-  asio::io_context ioc;
-  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
-
 bool run_bounded(asio::io_context& ioc, awaitable<void> task, std::chrono::milliseconds bound) {
   // Shared, because a task that timed out still owns the handler until `ioc` dies.
   struct outcome {
@@ -114,4 +108,4 @@ awaitable<void> sleep_for(std::chrono::milliseconds d) {
   co_await timer.async_wait(use_awaitable);
 }
 
-}  // namespace promwatch::testing
+}  // namespace promwatch::test

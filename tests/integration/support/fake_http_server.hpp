@@ -7,7 +7,7 @@
 
 #include "core/asio.hpp"
 
-namespace promwatch::testing {
+namespace promwatch::test {
 
 /// One scripted answer. `stall` never answers (the connection stays open until the
 /// server's io_context ends); `delay` answers late.
@@ -68,9 +68,6 @@ class fake_http_server {
   std::vector<recorded_request> requests_;
 };
 
-/// A loopback port nobody listens on (bound, then closed), for connection-refused tests.
-unsigned short unused_port();
-
 /// Runs `task` on `ioc` until it ends (then stops `ioc`) or `bound` passes. Returns false
 /// on timeout, so a hang fails the test instead of stalling it; rethrows the task's
 /// exception.
@@ -79,4 +76,4 @@ bool run_bounded(asio::io_context& ioc, awaitable<void> task, std::chrono::milli
 /// Suspends the calling coroutine for `d`.
 awaitable<void> sleep_for(std::chrono::milliseconds d);
 
-}  // namespace promwatch::testing
+}  // namespace promwatch::test

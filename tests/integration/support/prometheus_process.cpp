@@ -1,4 +1,4 @@
-#include "prometheus_process.hpp"
+#include "support/prometheus_process.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -23,22 +23,17 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/asio.hpp"
-#include "fake_http_server.hpp"
+#include "support/child_process.hpp"
+#include "support/fake_http_server.hpp"
 
 extern char** environ;
 
-namespace promwatch::testing {
+namespace promwatch::test {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 using namespace std::chrono_literals;
-
-std::filesystem::path make_temp_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "promwatch-prom-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
 
 // A whole exchange on a private io_context, so the 10s deadline bounds it.
 http_reply blocking_request(unsigned short port, std::string_view method, std::string_view path,
@@ -93,7 +88,9 @@ bool prometheus_available() {
 }
 
 prometheus_process::prometheus_process(prometheus_options options) {
-  dir_ = make_temp_dir();
+  std::string pattern = (std::filesystem::temp_directory_path() / "promwatch-prom-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
   try {
     start(options);
     wait_ready(options.ready_timeout);
@@ -140,7 +137,7 @@ void prometheus_process::start(const prometheus_options& options) {
   std::filesystem::create_directories(dir_ / "data");
   // Free now; another process could take it before Prometheus binds, which then shows
   // up as a start failure with "address already in use" in the log tail.
-  port_ = options.port != 0 ? options.port : unused_port();
+  port_ = options.port != 0 ? options.port : free_port();
 
   std::vector<std::string> args = {
       prometheus_binary,
@@ -222,4 +219,4 @@ std::string prometheus_process::get(std::string_view path) const {
   return std::move(reply.body);
 }
 
-}  // namespace promwatch::testing
+}  // namespace promwatch::test

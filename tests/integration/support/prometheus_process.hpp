@@ -6,7 +6,7 @@
 #include <string_view>
 #include <sys/types.h>
 
-namespace promwatch::testing {
+namespace promwatch::test {
 
 inline constexpr const char* prometheus_binary = "/usr/bin/prometheus";
 
@@ -79,4 +79,4 @@ class prometheus_process {
   pid_t pid_ = -1;
 };
 
-}  // namespace promwatch::testing
+}  // namespace promwatch::test
