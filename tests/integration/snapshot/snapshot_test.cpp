@@ -1,44 +1,23 @@
 #include "snapshot/snapshot.hpp"
 
-#include <fstream>
-#include <unistd.h>
-
 #include <doctest/doctest.h>
 
 #include "core/sha256.hpp"
+#include "support/child_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace promwatch;
 
-namespace {
-
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "promwatch-snap-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write(const fs::path& p, std::string_view content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
-
-}  // namespace
+using test::temp_dir;
 
 TEST_CASE("a snapshot classifies files by the config's references and hashes their bytes") {
   temp_dir t;
-  write(t.path / "prometheus.yml",
-        "rule_files: [rules/*.yml]\nscrape_configs:\n- job_name: a\n  file_sd_configs:\n"
-        "  - files: [targets/*.json]\n");
-  write(t.path / "rules/a.yml", "groups: []\n");
-  write(t.path / "targets/t.json", "[]");
-  write(t.path / "README.txt", "hello");
+  test::write_file(t.path / "prometheus.yml",
+                   "rule_files: [rules/*.yml]\nscrape_configs:\n- job_name: a\n  file_sd_configs:\n"
+                   "  - files: [targets/*.json]\n");
+  test::write_file(t.path / "rules/a.yml", "groups: []\n");
+  test::write_file(t.path / "targets/t.json", "[]");
+  test::write_file(t.path / "README.txt", "hello");
   const auto snap = snapshot::take_snapshot({t.path / "prometheus.yml", {t.path}});
   REQUIRE(snap.files.size() == 4);
   const auto base = fs::canonical(t.path).string();
@@ -53,8 +32,8 @@ TEST_CASE("a snapshot classifies files by the config's references and hashes the
 TEST_CASE("a Kubernetes ConfigMap volume yields each file once under its visible name") {
   temp_dir t;
   const auto v = t.path / "cm";
-  write(v / "..2024_01_01_00_00_00.1/prometheus.yml", "rule_files: ['*.rules.yml']\n");
-  write(v / "..2024_01_01_00_00_00.1/a.rules.yml", "groups: []\n");
+  test::write_file(v / "..2024_01_01_00_00_00.1/prometheus.yml", "rule_files: ['*.rules.yml']\n");
+  test::write_file(v / "..2024_01_01_00_00_00.1/a.rules.yml", "groups: []\n");
   fs::create_directory_symlink("..2024_01_01_00_00_00.1", v / "..data");
   fs::create_symlink("..data/prometheus.yml", v / "prometheus.yml");
   fs::create_symlink("..data/a.rules.yml", v / "a.rules.yml");
@@ -67,8 +46,8 @@ TEST_CASE("a Kubernetes ConfigMap volume yields each file once under its visible
 
 TEST_CASE("referenced files outside the watch dirs are included, missing config is a read error") {
   temp_dir t;
-  write(t.path / "etc/prometheus.yml", "rule_files: [../shared/*.yml]\n");
-  write(t.path / "shared/x.yml", "groups: []\n");
+  test::write_file(t.path / "etc/prometheus.yml", "rule_files: [../shared/*.yml]\n");
+  test::write_file(t.path / "shared/x.yml", "groups: []\n");
   auto snap = snapshot::take_snapshot({t.path / "etc/prometheus.yml", {}});
   const auto base = fs::canonical(t.path).string();
   CHECK(snap.files.at(base + "/shared/x.yml").kind == core::file_kind::rules);
@@ -80,8 +59,8 @@ TEST_CASE("referenced files outside the watch dirs are included, missing config 
 
 TEST_CASE("without a usable config, kinds are guessed from content") {
   temp_dir t;
-  write(t.path / "prometheus.yml", "rule_files: [\n");
-  write(t.path / "r.yml", "groups: []\n");
+  test::write_file(t.path / "prometheus.yml", "rule_files: [\n");
+  test::write_file(t.path / "r.yml", "groups: []\n");
   const auto snap = snapshot::take_snapshot({t.path / "prometheus.yml", {t.path}});
   CHECK(snap.warnings.size() == 1);
   CHECK(snap.files.at(fs::canonical(t.path).string() + "/r.yml").kind == core::file_kind::rules);
@@ -89,8 +68,8 @@ TEST_CASE("without a usable config, kinds are guessed from content") {
 
 TEST_CASE("files over the size limit are not read") {
   temp_dir t;
-  write(t.path / "prometheus.yml", "rule_files: [big.yml]\n");
-  write(t.path / "big.yml", std::string(2000, '#'));
+  test::write_file(t.path / "prometheus.yml", "rule_files: [big.yml]\n");
+  test::write_file(t.path / "big.yml", std::string(2000, '#'));
   snapshot::snapshot_spec spec{t.path / "prometheus.yml", {}};
   spec.max_file_bytes = 1000;
   const auto snap = snapshot::take_snapshot(spec);
