@@ -58,6 +58,6 @@ COPY --from=build /rootfs/ /
 USER 65534:65534
 EXPOSE 9533
 ENTRYPOINT ["/usr/bin/promwatch"]
-CMD ["run", "--config-file=/etc/prometheus/prometheus.yml", "--watch-dir=/etc/prometheus", "--listen-address=:9533"]
+CMD ["run", "--config-file=/etc/prometheus/prometheus.yml", "--listen-address=:9533"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/usr/bin/promwatch", "healthcheck"]
