@@ -9,13 +9,15 @@
 #     Prometheus kept the last good rules;
 #  5. tear everything down and stop dockerd.
 # Called by tests/packaging/run.sh, which installs docker.io, docker-compose and debootstrap.
-# Environment: PACKAGING_CACHE (default /var/cache/promwatch-packaging), JOBS (default 1),
+# Environment: PACKAGING_CACHE (default /var/cache/promwatch-packaging), JOBS (default 1, or
+# all cores when CI=true),
 # PACKAGING_KEEP=1 leaves the work directory for inspection.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${PACKAGING_CACHE:-/var/cache/promwatch-packaging}
-jobs=${JOBS:-1}
+# Compile jobs in the image build: 1 on a shared workstation, all cores in CI (CI=true).
+if [[ ${CI:-} == true ]]; then jobs=${JOBS:-$(nproc)}; else jobs=${JOBS:-1}; fi
 mkdir -p "$cache"
 
 # One run at a time per cache (the daemon's data-root lives there).
@@ -58,6 +60,7 @@ teardown() {
   exit "$rc"
 }
 trap teardown EXIT
+trap 'log "error: line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
 # --- 1. a private Docker engine --------------------------------------------------------------
@@ -90,7 +93,7 @@ if ! "$docker" image inspect "$base_image" >/dev/null 2>&1; then
   if [[ ! -s $tarball ]]; then
     # The mirror the host's apt uses (deb822 or one-line format), else Debian's default.
     mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p; s/^deb  *\(\[[^]]*\] *\)\{0,1\}\(http[^ ]*\) bookworm .*/\2/p' \
-      /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -v security | head -1)
+      /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -v security | head -1 || true)
     mirror=${mirror:-http://deb.debian.org/debian}
     log "debootstrap --variant=minbase bookworm from $mirror (cached in $tarball)"
     rootfs=$work/rootfs
