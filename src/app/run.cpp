@@ -59,9 +59,36 @@ std::vector<fs::path> watched_dirs(const cli::run_options& opt) {
   return dirs;
 }
 
+/// The watch stage keeps cumulative counters; Prometheus counters only go up by deltas.
+class watch_metrics_exporter {
+ public:
+  explicit watch_metrics_exporter(metrics::metrics& m) : m_(m) {}
+  void update(const watch::watch_stats& now) {
+    for (std::size_t k = 0; k < watch::event_kind_count; ++k) {
+      const auto delta = now.events[k] - last_.events[k];
+      if (delta > 0) {
+        m_.watch_events(watch::to_string(static_cast<watch::event_kind>(k)))
+            .Increment(static_cast<double>(delta));
+      }
+    }
+    if (now.errors > last_.errors) {
+      m_.watch_errors_total.Increment(static_cast<double>(now.errors - last_.errors));
+    }
+    m_.watches.Set(static_cast<double>(now.watches));
+    last_ = now;
+  }
+
+ private:
+  metrics::metrics& m_;
+  watch::watch_stats last_;
+};
+
 /// Everything the sync loop, the reload observer and the endpoints share. Lives in `run`,
 /// used only from the loop's thread.
 struct shared_state {
+  shared_state(const cli::run_options& o, core::logger& l, metrics::metrics& m)
+      : options(o), log(l), metrics(m) {}
+
   const cli::run_options& options;
   core::logger& log;
   metrics::metrics& metrics;
@@ -118,9 +145,9 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
                                      {"paths", why.path_count}});
     auto known = s.sync.known_keys();
     auto [snap, fresh] = co_await run_on(pool, [spec, known = std::move(known)] {
-      auto snap = snapshot::take_snapshot(spec);
-      auto fresh = validate_new(snap, known);
-      return std::pair{std::move(snap), std::move(fresh)};
+      auto taken = snapshot::take_snapshot(spec);
+      auto results = validate_new(taken, known);
+      return std::pair{std::move(taken), std::move(results)};
     });
     for (const auto& w : snap.warnings) s.log.warn(w);
     const bool first = !s.first_sync_done;
@@ -204,8 +231,8 @@ int run(const cli::run_options& options) {
   const std::string backend{(*watcher)->backend_name()};
 
   watch::change_stream_options co;
-  co.coalesce.quiet = options.debounce;
-  co.coalesce.max_wait = options.debounce_max;
+  co.debounce = options.debounce;
+  co.max_wait = options.debounce_max;
   co.resync_interval = options.resync_interval;
   watch::change_stream changes(ex, std::move(*watcher), co, log);
 
@@ -227,18 +254,18 @@ int run(const cli::run_options& options) {
                                [&s](const reload::reload_report& r) { on_reload_report(s, r); });
 
   server::endpoints e;
+  watch_metrics_exporter watch_export(m);
   e.metrics = [&] {
-    m.watches.Set(static_cast<double>(changes.stats().watches));
+    watch_export.update(changes.stats());
     return metrics::render_metrics(registry);
   };
-  e.readiness = [&]() -> server::probe {
+  auto readiness = [&]() -> server::probe {
     if (!s.first_sync_done) return {false, "waiting for the first sync"};
     if (s.startup_reload_pending) return {false, "waiting for the startup reload"};
     return {true};
   };
-  e.status = [&] {
-    return s.status.render(s.sync, changes.stats().watches, e.readiness && s.first_sync_done);
-  };
+  e.readiness = readiness;
+  e.status = [&] { return s.status.render(s.sync, changes.stats().watches, readiness().ok); };
 
   log.info("starting", {{"version", PROMWATCH_VERSION}, {"config_file", options.config_file.string()},
                         {"watch_backend", backend}, {"listen_address", options.listen_address}});

@@ -76,7 +76,8 @@ std::vector<std::string> expand_glob(const fs::path& base_dir, const std::string
   if (p.is_relative()) p = base_dir / p;
   std::vector<std::string> out;
   glob_t g{};
-  if (::glob(p.string().c_str(), 0, nullptr, &g) == 0) {
+  // GLOB_PERIOD: Go's filepath.Glob, which Prometheus uses, lets `*` match a leading dot.
+  if (::glob(p.string().c_str(), GLOB_PERIOD, nullptr, &g) == 0) {
     for (std::size_t i = 0; i < g.gl_pathc; ++i) {
       std::error_code ec;
       if (fs::is_regular_file(g.gl_pathv[i], ec)) out.push_back(normal(g.gl_pathv[i]));

@@ -15,6 +15,8 @@
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace promwatch::test;
+using promwatch::testing::prometheus_options;
+using promwatch::testing::prometheus_process;
 
 namespace {
 
@@ -27,6 +29,14 @@ scrape_configs:
     file_sd_configs: [{files: [targets/*.json]}]
 )";
 
+// Prometheus logs this line once per configuration load, the initial one included.
+int count_reloads(const prometheus_process& p) {
+  const std::string log = read_file(p.dir() / "prometheus.log");
+  int n = 0;
+  for (std::size_t at = 0; (at = log.find("Completed loading of configuration file", at)) != std::string::npos; ++at) ++n;
+  return n;
+}
+
 std::string rule_file(std::string_view record_name) {
   return "groups:\n  - name: e2e\n    rules:\n      - record: " + std::string(record_name) +
          "\n        expr: sum(up)\n";
@@ -35,19 +45,21 @@ std::string rule_file(std::string_view record_name) {
 /// A config tree, a real Prometheus loading it, and promwatch watching it.
 struct stack {
   temp_dir dir;
-  fs::path config_dir = dir.path / "config";
   std::unique_ptr<prometheus_process> prometheus;
+  fs::path config_dir;
   std::unique_ptr<child_process> promwatch;
   int promwatch_port = 0;
 
   explicit stack(std::vector<std::string> extra_args = {}) {
-    write_file(config_dir / "prometheus.yml", prometheus_yml);
-    write_file(config_dir / "rules/a.yml", rule_file("job:first"));
-    write_file(config_dir / "targets/t.json", R"([{"targets": ["127.0.0.1:1"]}])");
-    prometheus = std::make_unique<prometheus_process>(config_dir / "prometheus.yml");
+    prometheus_options opts;
+    opts.config_yaml = prometheus_yml;
+    opts.files = {{"rules/a.yml", rule_file("job:first")},
+                  {"targets/t.json", R"([{"targets": ["127.0.0.1:1"]}])"}};
+    prometheus = std::make_unique<prometheus_process>(opts);
+    config_dir = prometheus->dir();
     promwatch_port = free_port();
-    std::vector<std::string> args{"--config-file=" + (config_dir / "prometheus.yml").string(),
-                                  "--reload-url=" + prometheus->url() + "/-/reload",
+    std::vector<std::string> args{"--config-file=" + prometheus->config_path().string(),
+                                  "--reload-url=" + prometheus->url("/-/reload"),
                                   "--listen-address=127.0.0.1:" + std::to_string(promwatch_port),
                                   "--debounce=100ms", "--log-level=debug"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -58,12 +70,7 @@ struct stack {
   double metric(std::string_view series) { return metric_value(metrics(), series); }
   bool ready() { return http_get(promwatch_port, "/readyz").status == 200; }
   std::string rules() { return prometheus->get("/api/v1/rules"); }
-  int prometheus_reloads() {
-    const std::string log = prometheus->log();
-    int n = 0;
-    for (std::size_t p = 0; (p = log.find("Completed loading of configuration file", p)) != std::string::npos; ++p) ++n;
-    return n;
-  }
+  int prometheus_reloads() { return count_reloads(*prometheus); }
   std::string diagnostics() { return "promwatch log:\n" + promwatch->log(); }
 };
 
@@ -135,40 +142,43 @@ TEST_CASE("a rule change reaches Prometheus, and only valid content ever does") 
 }
 
 TEST_CASE("a Kubernetes ConfigMap swap causes exactly one reload") {
-  temp_dir dir;
-  const fs::path vol = dir.path / "configmap";
-  auto publish = [&](std::string_view stamp, std::string_view record) {
-    const fs::path data = vol / ("..2024_01_01_00_00_0" + std::string(stamp));
-    write_file(data / "prometheus.yml", "global: {evaluation_interval: 1h}\nrule_files: ['*.rules.yml']\n");
-    write_file(data / "a.rules.yml", rule_file(record));
-    fs::create_directory_symlink(data.filename(), vol / "..data_tmp");
-    fs::rename(vol / "..data_tmp", vol / "..data");
-  };
-  fs::create_directories(vol);
-  publish("0", "job:v1");
-  fs::create_symlink("..data/prometheus.yml", vol / "prometheus.yml");
+  // The rules come from a ConfigMap volume: visible names are symlinks through `..data`,
+  // and an update swaps `..data` atomically, then removes the old timestamped directory.
+  prometheus_options opts;
+  opts.config_yaml = "global: {evaluation_interval: 1h}\nrule_files: ['cm/*.rules.yml']\n";
+  opts.files = {{"cm/..2024_01_01_00_00_00/a.rules.yml", rule_file("job:v1")}};
+  temp_dir scratch;
+  auto prometheus = std::make_unique<prometheus_process>(opts);
+  const fs::path vol = prometheus->dir() / "cm";
+  fs::create_directory_symlink("..2024_01_01_00_00_00", vol / "..data");
   fs::create_symlink("..data/a.rules.yml", vol / "a.rules.yml");
 
-  prometheus_process prometheus(vol / "prometheus.yml");
   const int port = free_port();
   child_process promwatch(PROMWATCH_BINARY,
-                          {"--config-file=" + (vol / "prometheus.yml").string(),
-                           "--reload-url=" + prometheus.url() + "/-/reload",
+                          {"--config-file=" + prometheus->config_path().string(),
+                           "--watch-dir=" + vol.string(),
+                           "--reload-url=" + prometheus->url("/-/reload"),
                            "--listen-address=127.0.0.1:" + std::to_string(port),
                            "--debounce=200ms", "--debounce-max=5s"},
-                          dir.path / "promwatch.log");
+                          scratch.path / "promwatch.log");
+  // The startup reload makes Prometheus load job:v1 through the symlinks.
   REQUIRE_MESSAGE(eventually([&] { return http_get(port, "/readyz").status == 200; }, 15s),
                   promwatch.log());
+  REQUIRE(eventually([&] { return prometheus->get("/api/v1/rules").find("job:v1") != std::string::npos; }, 5s));
   const double reloads = metric_value(http_get(port, "/metrics").body, "reloader_reloads_total");
+  const int prometheus_loads = count_reloads(*prometheus);
 
-  publish("1", "job:v2");
-  fs::remove_all(vol / "..2024_01_01_00_00_00");  // the kubelet removes the old data dir
+  write_file(vol / "..2024_01_01_00_00_01/a.rules.yml", rule_file("job:v2"));
+  fs::create_directory_symlink("..2024_01_01_00_00_01", vol / "..data_tmp");
+  fs::rename(vol / "..data_tmp", vol / "..data");
+  fs::remove_all(vol / "..2024_01_01_00_00_00");
   REQUIRE_MESSAGE(eventually([&] {
-                    return prometheus.get("/api/v1/rules").find("job:v2") != std::string::npos;
+                    return prometheus->get("/api/v1/rules").find("job:v2") != std::string::npos;
                   }, 10s),
                   promwatch.log());
-  ::usleep(500000);  // would a second, spurious reload follow?
+  ::usleep(600000);  // would a second, spurious reload follow?
   CHECK(metric_value(http_get(port, "/metrics").body, "reloader_reloads_total") == reloads + 1);
+  CHECK(count_reloads(*prometheus) == prometheus_loads + 1);
 }
 
 TEST_CASE("bad flags exit with code 2 and name the flag") {

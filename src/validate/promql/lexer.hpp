@@ -1,0 +1,143 @@
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace promwatch::validate::promql {
+
+/// Token kinds of the PromQL lexer, grouped as in Prometheus (operators, aggregators,
+/// keywords) because the parser's messages describe each group differently.
+enum class token_kind {
+  eof,
+  error,
+  comment,
+  identifier,
+  metric_identifier,
+  number,
+  string,
+  duration,
+  left_paren,
+  right_paren,
+  left_brace,
+  right_brace,
+  left_bracket,
+  right_bracket,
+  comma,
+  eql,
+  colon,
+  // operators
+  add,
+  sub,
+  mul,
+  div,
+  mod,
+  pow,
+  eqlc,
+  neq,
+  lte,
+  lss,
+  gte,
+  gtr,
+  eql_regex,
+  neq_regex,
+  land,
+  lor,
+  lunless,
+  at,
+  atan2,
+  // aggregators
+  avg,
+  bottomk,
+  count,
+  count_values,
+  group,
+  max,
+  min,
+  quantile,
+  stddev,
+  stdvar,
+  sum,
+  topk,
+  // keywords
+  kw_bool,
+  by,
+  group_left,
+  group_right,
+  ignoring,
+  offset,
+  on,
+  without,
+  // @ preprocessors
+  start,
+  end,
+};
+
+bool is_operator(token_kind k);
+bool is_aggregator(token_kind k);
+bool is_keyword(token_kind k);
+bool is_comparison_operator(token_kind k);
+bool is_set_operator(token_kind k);
+
+/// The canonical spelling of a token kind ("and", "group_left", "(" …), as Prometheus'
+/// ItemTypeStr; empty for kinds without one (identifiers, numbers, …).
+std::string_view canonical_text(token_kind k);
+
+/// One lexed token. `text` points into the lexed input; `message` is set for `error` only.
+struct token {
+  token_kind kind = token_kind::eof;
+  std::size_t pos = 0;
+  std::string_view text;
+  std::string message;
+};
+
+/// How Prometheus names a token in "unexpected …" messages, e.g. `identifier "foo"`,
+/// `<op:+>`, `end of input`.
+std::string describe(const token& t);
+
+/// Context-sensitive PromQL lexer with Prometheus 2.42's state machine (keywords ignored
+/// inside braces, durations after '[', parenthesis balance checks). Produces comments too;
+/// after an error token only `eof` follows.
+class lexer {
+ public:
+  explicit lexer(std::string_view input) : input_(input) {}
+
+  /// The next token. Never throws.
+  token next();
+
+ private:
+  enum class state { statements, inside_braces, done };
+
+  long next_rune();
+  long peek_rune();
+  void backup() { pos_ -= width_; }
+  bool accept(std::string_view valid);
+  void accept_run(std::string_view valid);
+  token emit(token_kind k);
+  token error(std::string message);
+
+  bool lex_statements(token& out);
+  bool lex_inside_braces(token& out);
+  token lex_string(char quote);
+  token lex_raw_string();
+  token lex_line_comment();
+  token lex_duration();
+  token lex_number_or_duration();
+  token lex_identifier();
+  token lex_keyword_or_identifier();
+  bool scan_number();
+  bool accept_remaining_duration();
+  void skip_spaces();
+
+  std::string_view input_;
+  std::size_t pos_ = 0;
+  std::size_t start_ = 0;
+  std::size_t width_ = 0;
+  state state_ = state::statements;
+  int paren_depth_ = 0;
+  bool brace_open_ = false;
+  bool bracket_open_ = false;
+  bool got_colon_ = false;
+  bool pending_duration_ = false;
+};
+
+}  // namespace promwatch::validate::promql

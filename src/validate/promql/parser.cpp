@@ -1,0 +1,1374 @@
+#include "validate/promql/parser.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "validate/promql/ast.hpp"
+#include "validate/promql/functions.hpp"
+#include "validate/promql/go_text.hpp"
+#include "validate/promql/lexer.hpp"
+
+namespace promwatch::validate::promql {
+
+std::string_view documented_name(value_type t) {
+  switch (t) {
+    case value_type::vector:
+      return "instant vector";
+    case value_type::matrix:
+      return "range vector";
+    default:
+      return internal_name(t);
+  }
+}
+
+std::string_view internal_name(value_type t) {
+  switch (t) {
+    case value_type::none:
+      return "none";
+    case value_type::scalar:
+      return "scalar";
+    case value_type::vector:
+      return "vector";
+    case value_type::matrix:
+      return "matrix";
+    case value_type::string:
+      return "string";
+  }
+  return "none";
+}
+
+value_type node::type() const {
+  switch (kind) {
+    case node_kind::aggregate:
+    case node_kind::vector_selector:
+      return value_type::vector;
+    case node_kind::binary:
+      return lhs->type() == value_type::scalar && rhs->type() == value_type::scalar
+                 ? value_type::scalar
+                 : value_type::vector;
+    case node_kind::call:
+      return func != nullptr ? func->return_type : value_type::none;
+    case node_kind::matrix_selector:
+    case node_kind::subquery:
+      return value_type::matrix;
+    case node_kind::number_literal:
+      return value_type::scalar;
+    case node_kind::string_literal:
+      return value_type::string;
+    case node_kind::paren:
+    case node_kind::unary:
+      return expr->type();
+  }
+  return value_type::none;
+}
+
+namespace {
+
+struct number_value {
+  double value = 0;
+  std::optional<std::string> error;
+};
+
+bool all_of(std::string_view s, std::string_view valid) {
+  return s.find_first_not_of(valid) == std::string_view::npos;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view digits, int base) {
+  if (digits.empty()) {
+    return std::nullopt;
+  }
+  std::uint64_t v = 0;
+  for (const char c : digits) {
+    const int d = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : 99;
+    if (d >= base) {
+      return std::nullopt;
+    }
+    if (v > (static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) -
+             static_cast<std::uint64_t>(d)) /
+                static_cast<std::uint64_t>(base)) {
+      return std::nullopt;
+    }
+    v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+  }
+  return static_cast<std::int64_t>(v);
+}
+
+// Prometheus tries strconv.ParseInt(s, 0, 64) and then strconv.ParseFloat(s, 64); only the
+// token shapes the lexer can produce need handling.
+number_value parse_number(std::string_view text) {
+  std::string lower(text);
+  for (auto& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (lower == "inf") {
+    return {std::numeric_limits<double>::infinity(), {}};
+  }
+  if (lower == "nan") {
+    return {std::numeric_limits<double>::quiet_NaN(), {}};
+  }
+  const std::string prefix = "strconv.ParseFloat: parsing " + go_text::quote(text) + ": ";
+  if (lower.starts_with("0x")) {
+    if (auto v = parse_int(std::string_view(lower).substr(2), 16)) {
+      return {static_cast<double>(*v), {}};
+    }
+    // Go only accepts hexadecimal floats with a 'p' exponent, which cannot be lexed.
+    return {0, prefix + "invalid syntax"};
+  }
+  if (all_of(lower, "0123456789")) {
+    const bool octal = lower.size() > 1 && lower[0] == '0';
+    if (auto v = parse_int(octal ? std::string_view(lower).substr(1) : lower, octal ? 8 : 10)) {
+      return {static_cast<double>(*v), {}};
+    }
+  }
+  // Decimal float syntax: mantissa with at least one digit, optional exponent with digits.
+  std::size_t i = 0;
+  std::size_t mantissa_digits = 0;
+  while (i < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i])) != 0) {
+    ++i;
+    ++mantissa_digits;
+  }
+  if (i < lower.size() && lower[i] == '.') {
+    ++i;
+    while (i < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i])) != 0) {
+      ++i;
+      ++mantissa_digits;
+    }
+  }
+  bool ok = mantissa_digits > 0;
+  if (ok && i < lower.size() && lower[i] == 'e') {
+    ++i;
+    if (i < lower.size() && (lower[i] == '+' || lower[i] == '-')) {
+      ++i;
+    }
+    const std::size_t exp_start = i;
+    while (i < lower.size() && std::isdigit(static_cast<unsigned char>(lower[i])) != 0) {
+      ++i;
+    }
+    ok = i > exp_start;
+  }
+  if (!ok || i != lower.size()) {
+    return {0, prefix + "invalid syntax"};
+  }
+  const double v = std::strtod(lower.c_str(), nullptr);
+  if (std::isinf(v)) {
+    return {v, prefix + "value out of range"};
+  }
+  return {v, {}};
+}
+
+struct duration_value {
+  std::int64_t ms = 0;
+  std::optional<std::string> error;
+};
+
+// model.ParseDuration from prometheus/common plus the parser's "> 0" rule: units
+// y w d h m s ms, each at most once and in that order, with overflow detection.
+duration_value parse_duration(std::string_view text) {
+  struct unit {
+    std::string_view suffix;
+    std::int64_t ms;
+  };
+  static constexpr unit units[] = {
+      {"y", 365LL * 24 * 3600 * 1000},
+      {"w", 7LL * 24 * 3600 * 1000},
+      {"d", 24LL * 3600 * 1000},
+      {"h", 3600LL * 1000},
+      {"m", 60LL * 1000},
+      {"s", 1000},
+      {"ms", 1},
+  };
+  const auto invalid = [&] {
+    return duration_value{0, "not a valid duration string: " + go_text::quote(text)};
+  };
+  if (text.empty()) {
+    return {0, "empty duration string"};
+  }
+  if (text == "0") {
+    return {0, "duration must be greater than 0"};
+  }
+  std::string_view rest = text;
+  std::size_t next_unit = 0;
+  std::uint64_t total_ns = 0;
+  bool overflow = false;
+  while (!rest.empty()) {
+    std::size_t n = 0;
+    while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') {
+      ++n;
+    }
+    if (n == 0) {
+      return invalid();
+    }
+    const std::string_view digits = rest.substr(0, n);
+    rest.remove_prefix(n);
+    std::size_t matched = std::size(units);
+    for (std::size_t u = next_unit; u < std::size(units); ++u) {
+      // "ms" must win over "m" followed by garbage.
+      if (rest.starts_with(units[u].suffix) &&
+          !(units[u].suffix == "m" && rest.starts_with("ms"))) {
+        matched = u;
+        break;
+      }
+    }
+    if (matched == std::size(units)) {
+      return invalid();
+    }
+    rest.remove_prefix(units[matched].suffix.size());
+    next_unit = matched + 1;
+    // strconv.Atoi saturates at the int64 maximum on overflow.
+    std::int64_t count = parse_int(digits, 10).value_or(std::numeric_limits<std::int64_t>::max());
+    const std::int64_t limit =
+        std::numeric_limits<std::int64_t>::max() / units[matched].ms / 1'000'000;
+    if (count > limit) {
+      overflow = true;
+    }
+    total_ns += static_cast<std::uint64_t>(count) * 1'000'000ULL *
+                static_cast<std::uint64_t>(units[matched].ms);
+    if (static_cast<std::int64_t>(total_ns) < 0) {
+      overflow = true;
+    }
+  }
+  if (overflow) {
+    return {0, "duration out of range"};
+  }
+  const auto ns = static_cast<std::int64_t>(total_ns);
+  if (ns == 0) {
+    return {0, "duration must be greater than 0"};
+  }
+  return {ns / 1'000'000, {}};
+}
+
+// Go's regexp/syntax error texts for RE2's error codes.
+std::string_view go_regexp_error(RE2::ErrorCode code) {
+  switch (code) {
+    case RE2::ErrorBadEscape:
+      return "invalid escape sequence";
+    case RE2::ErrorBadCharClass:
+      return "invalid character class";
+    case RE2::ErrorBadCharRange:
+      return "invalid character class range";
+    case RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case RE2::ErrorMissingParen:
+      return "missing closing )";
+    case RE2::ErrorUnexpectedParen:
+      return "unexpected )";
+    case RE2::ErrorTrailingBackslash:
+      return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument:
+      return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize:
+      return "invalid repeat count";
+    case RE2::ErrorRepeatOp:
+      return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp:
+      return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture:
+      return "invalid named capture";
+    case RE2::ErrorPatternTooLarge:
+      return "expression too large";
+    default:
+      return "invalid regular expression";
+  }
+}
+
+// Constructs RE2 accepts but Go 1.19's regexp rejects: \C and (?<name>…).
+std::optional<std::string> go_only_rejection(std::string_view re) {
+  for (std::size_t i = 0; i + 1 < re.size(); ++i) {
+    if (re[i] == '\\') {
+      if (re[i + 1] == 'C') {
+        return "invalid escape sequence: `\\C`";
+      }
+      ++i;
+      continue;
+    }
+    if (re.substr(i).starts_with("(?<")) {
+      return "invalid or unsupported Perl syntax: `(?<`";
+    }
+  }
+  return std::nullopt;
+}
+
+struct compiled_matcher {
+  bool matches_empty = false;
+  std::optional<std::string> error;
+};
+
+compiled_matcher compile_regex_matcher(const std::string& value) {
+  const std::string anchored = "^(?:" + value + ")$";
+  if (auto rejected = go_only_rejection(anchored)) {
+    return {false, "error parsing regexp: " + *rejected};
+  }
+  RE2::Options options;
+  options.set_log_errors(false);
+  const RE2 re(anchored, options);
+  if (!re.ok()) {
+    return {false, "error parsing regexp: " + std::string(go_regexp_error(re.error_code())) +
+                       ": `" + re.error_arg() + "`"};
+  }
+  return {RE2::FullMatch("", re), std::nullopt};
+}
+
+std::string go_float_f(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
+  }
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  std::vector<char> buf(400);
+  std::snprintf(buf.data(), buf.size(), "%f", v);
+  return buf.data();
+}
+
+bool is_label_name(std::string_view s) {
+  if (s.empty() || !(s[0] == '_' || std::isalpha(static_cast<unsigned char>(s[0])) != 0)) {
+    return false;
+  }
+  for (const char c : s) {
+    if (!(c == '_' || std::isalnum(static_cast<unsigned char>(c)) != 0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Tokens Prometheus accepts as a metric name (grammar rule metric_identifier).
+bool is_metric_identifier(token_kind k) {
+  switch (k) {
+    case token_kind::identifier:
+    case token_kind::metric_identifier:
+    case token_kind::by:
+    case token_kind::land:
+    case token_kind::lor:
+    case token_kind::lunless:
+    case token_kind::offset:
+    case token_kind::without:
+    case token_kind::start:
+    case token_kind::end:
+      return true;
+    default:
+      return is_aggregator(k);
+  }
+}
+
+// Tokens Prometheus accepts as a label in grouping lists (grammar rule maybe_label).
+bool is_maybe_label(token_kind k) {
+  switch (k) {
+    case token_kind::identifier:
+    case token_kind::metric_identifier:
+    case token_kind::kw_bool:
+    case token_kind::by:
+    case token_kind::group_left:
+    case token_kind::group_right:
+    case token_kind::ignoring:
+    case token_kind::land:
+    case token_kind::lor:
+    case token_kind::lunless:
+    case token_kind::offset:
+    case token_kind::on:
+    case token_kind::start:
+    case token_kind::end:
+    case token_kind::atan2:
+      return true;
+    default:
+      return is_aggregator(k);
+  }
+}
+
+// Tokens that can begin an expression.
+bool starts_expression(token_kind k) {
+  switch (k) {
+    case token_kind::number:
+    case token_kind::string:
+    case token_kind::left_paren:
+    case token_kind::left_brace:
+    case token_kind::add:
+    case token_kind::sub:
+      return true;
+    default:
+      return is_metric_identifier(k);
+  }
+}
+
+// Binary operator precedence, higher binds tighter; 0 for non-operators.
+int precedence(token_kind k) {
+  switch (k) {
+    case token_kind::lor:
+      return 1;
+    case token_kind::land:
+    case token_kind::lunless:
+      return 2;
+    case token_kind::eqlc:
+    case token_kind::neq:
+    case token_kind::lte:
+    case token_kind::lss:
+    case token_kind::gte:
+    case token_kind::gtr:
+      return 3;
+    case token_kind::add:
+    case token_kind::sub:
+      return 4;
+    case token_kind::mul:
+    case token_kind::div:
+    case token_kind::mod:
+    case token_kind::atan2:
+      return 5;
+    case token_kind::pow:
+      return 6;
+    default:
+      return 0;
+  }
+}
+
+constexpr int pow_precedence = 6;
+
+struct recorded_error {
+  std::size_t pos = 0;
+  std::string message;
+};
+
+/// Recursive-descent rendition of Prometheus' yacc grammar. Errors are collected in the order
+/// the generated parser would raise them; the first syntax error stops parsing.
+class parser {
+ public:
+  explicit parser(std::string_view input) : input_(input), lexer_(input) {}
+
+  parse_result run() {
+    parse_result result;
+    const token& first = peek();
+    if (first.kind == token_kind::eof) {
+      add_error(0, "no expression found in input");
+    } else if (first.kind != token_kind::error) {
+      node_ptr root = parse_expr(0);
+      if (!failed_ && peek().kind != token_kind::eof) {
+        unexpected("", "");
+      }
+      if (errors_.empty() && root) {
+        check(*root);
+      }
+      result.root = std::move(root);
+    }
+    if (!errors_.empty()) {
+      result.error = to_parse_error(errors_.front());
+    }
+    return result;
+  }
+
+ private:
+  // Token handling ---------------------------------------------------------------------------
+
+  const token& peek() {
+    if (!have_token_) {
+      do {
+        current_ = lexer_.next();
+      } while (current_.kind == token_kind::comment);
+      have_token_ = true;
+      switch (current_.kind) {
+        case token_kind::error:
+          add_error(current_.pos, current_.message);
+          failed_ = true;
+          break;
+        case token_kind::right_brace:
+        case token_kind::right_paren:
+        case token_kind::right_bracket:
+        case token_kind::duration:
+        case token_kind::number:
+          last_closing_ = current_.pos + current_.text.size();
+          break;
+        default:
+          break;
+      }
+    }
+    return current_;
+  }
+
+  token consume() {
+    peek();
+    have_token_ = false;
+    return current_;
+  }
+
+  void add_error(std::size_t pos, std::string message) {
+    errors_.push_back({pos, std::move(message)});
+  }
+
+  /// A syntax error at the current token, worded like the grammar's error rules. Lexer
+  /// errors were already reported when the token was read.
+  void unexpected(std::string_view context, std::string_view expected) {
+    if (failed_) {
+      return;
+    }
+    failed_ = true;
+    const token& t = peek();
+    if (t.kind == token_kind::error) {
+      return;
+    }
+    if (context.empty() && aggregation_depth_ > 0) {
+      context = "aggregation";
+    }
+    std::string message = "unexpected " + describe(t);
+    if (!context.empty()) {
+      message += " in ";
+      message += context;
+    }
+    if (!expected.empty()) {
+      message += ", expected ";
+      message += expected;
+    }
+    add_error(t.pos, std::move(message));
+  }
+
+  bool too_deep(const node_ptr& n) {
+    if (n && n->height > max_nesting_depth) {
+      fail_too_deep();
+      return true;
+    }
+    return false;
+  }
+
+  void fail_too_deep() {
+    if (!failed_) {
+      failed_ = true;
+      add_error(peek().pos, "expression nesting too deep (more than " +
+                                std::to_string(max_nesting_depth) + " levels)");
+    }
+  }
+
+  parse_error to_parse_error(const recorded_error& e) const {
+    int line = 1;
+    std::size_t last_break = std::string_view::npos;
+    const std::size_t pos = std::min(e.pos, input_.size());
+    for (std::size_t i = 0; i < pos; ++i) {
+      if (input_[i] == '\n') {
+        ++line;
+        last_break = i;
+      }
+    }
+    const std::size_t column = last_break == std::string_view::npos ? pos + 1 : pos - last_break;
+    return parse_error{line, static_cast<int>(column), "parse error: " + e.message};
+  }
+
+  static node_ptr make(node_kind kind, std::size_t start) {
+    auto n = std::make_unique<node>();
+    n->kind = kind;
+    n->start = start;
+    return n;
+  }
+
+  static int height_of(const node_ptr& n) { return n ? n->height : 0; }
+
+  // Expressions ------------------------------------------------------------------------------
+
+  node_ptr parse_expr(int min_precedence) {
+    node_ptr lhs = parse_unary();
+    while (!failed_) {
+      const token& t = peek();
+      const int prec = precedence(t.kind);
+      if (prec == 0 || prec < min_precedence) {
+        break;
+      }
+      auto bin = make(node_kind::binary, lhs->start);
+      bin->op = consume().kind;
+      if (!parse_binary_modifiers(*bin)) {
+        return nullptr;
+      }
+      // '^' is right-associative, every other operator left-associative.
+      node_ptr rhs = parse_expr(bin->op == token_kind::pow ? prec : prec + 1);
+      if (failed_) {
+        return nullptr;
+      }
+      bin->end = rhs->end;
+      bin->height = 1 + std::max(height_of(lhs), height_of(rhs));
+      bin->lhs = std::move(lhs);
+      bin->rhs = std::move(rhs);
+      lhs = std::move(bin);
+      if (too_deep(lhs)) {
+        return nullptr;
+      }
+    }
+    return failed_ ? nullptr : std::move(lhs);
+  }
+
+  bool parse_binary_modifiers(node& bin) {
+    if (peek().kind == token_kind::kw_bool) {
+      consume();
+      bin.return_bool = true;
+    }
+    const token_kind k = peek().kind;
+    if (k != token_kind::on && k != token_kind::ignoring) {
+      return true;
+    }
+    consume();
+    bin.on = k == token_kind::on;
+    if (!parse_grouping_labels(bin.matching_labels)) {
+      return false;
+    }
+    const token_kind g = peek().kind;
+    if (g != token_kind::group_left && g != token_kind::group_right) {
+      return true;
+    }
+    consume();
+    bin.card = g == token_kind::group_left ? cardinality::many_to_one : cardinality::one_to_many;
+    const token_kind next = peek().kind;
+    if (next == token_kind::left_paren) {
+      return parse_grouping_labels(bin.include_labels);
+    }
+    if (!failed_ && !starts_expression(next)) {
+      // The label list is optional, but the state after group_x still owns the error.
+      unexpected("grouping opts", "\"(\"");
+    }
+    return !failed_;
+  }
+
+  bool parse_grouping_labels(std::vector<std::string>& labels) {
+    if (peek().kind != token_kind::left_paren) {
+      unexpected("grouping opts", "\"(\"");
+      return false;
+    }
+    consume();
+    bool expect_label = true;
+    for (;;) {
+      const token& t = peek();
+      if (t.kind == token_kind::right_paren) {
+        consume();
+        return true;
+      }
+      if (!expect_label) {
+        if (t.kind == token_kind::comma) {
+          consume();
+          expect_label = true;
+          continue;
+        }
+        unexpected("grouping opts", "\",\" or \")\"");
+        return false;
+      }
+      if (!is_maybe_label(t.kind)) {
+        unexpected("grouping opts", "label");
+        return false;
+      }
+      if (!is_label_name(t.text)) {
+        unexpected("grouping opts", "label");
+        return false;
+      }
+      labels.emplace_back(consume().text);
+      expect_label = false;
+    }
+  }
+
+  node_ptr parse_unary() {
+    if (failed_) {
+      return nullptr;
+    }
+    if (++depth_ > max_nesting_depth) {
+      fail_too_deep();
+      return nullptr;
+    }
+    node_ptr result;
+    const token& t = peek();
+    if (t.kind == token_kind::add || t.kind == token_kind::sub) {
+      const token op = consume();
+      // Unary operators bind like '*': only '^' (and postfix modifiers) bind tighter.
+      node_ptr operand = parse_expr(pow_precedence);
+      if (failed_) {
+        return nullptr;
+      }
+      if (operand->kind == node_kind::number_literal) {
+        if (op.kind == token_kind::sub) {
+          operand->number = -operand->number;
+        }
+        operand->start = op.pos;
+        result = std::move(operand);
+      } else {
+        result = make(node_kind::unary, op.pos);
+        result->op = op.kind;
+        result->end = operand->end;
+        result->height = operand->height + 1;
+        result->expr = std::move(operand);
+      }
+    } else {
+      result = parse_postfix(parse_primary());
+    }
+    --depth_;
+    if (failed_ || too_deep(result)) {
+      return nullptr;
+    }
+    return result;
+  }
+
+  node_ptr parse_primary() {
+    const token& t = peek();
+    switch (t.kind) {
+      case token_kind::number: {
+        const token tok = consume();
+        auto n = make(node_kind::number_literal, tok.pos);
+        n->end = tok.pos + tok.text.size();
+        auto v = parse_number(tok.text);
+        if (v.error) {
+          add_error(tok.pos, "error parsing number: " + *v.error);
+        }
+        n->number = v.value;
+        return n;
+      }
+      case token_kind::string: {
+        const token tok = consume();
+        auto n = make(node_kind::string_literal, tok.pos);
+        n->end = tok.pos + tok.text.size();
+        n->text = unquote(tok);
+        return n;
+      }
+      case token_kind::left_paren: {
+        const token open = consume();
+        node_ptr inner = parse_expr(0);
+        if (failed_) {
+          return nullptr;
+        }
+        if (peek().kind != token_kind::right_paren) {
+          unexpected("", "");
+          return nullptr;
+        }
+        const token close = consume();
+        auto n = make(node_kind::paren, open.pos);
+        n->end = close.pos + 1;
+        n->height = inner->height + 1;
+        n->expr = std::move(inner);
+        return n;
+      }
+      case token_kind::left_brace:
+        return parse_vector_selector(std::nullopt);
+      default:
+        break;
+    }
+    if (t.kind == token_kind::identifier) {
+      const token name = consume();
+      if (peek().kind == token_kind::left_paren) {
+        return parse_call(name);
+      }
+      return parse_vector_selector(name);
+    }
+    if (is_aggregator(t.kind)) {
+      const token op = consume();
+      const token_kind next = peek().kind;
+      if (next == token_kind::left_paren || next == token_kind::by || next == token_kind::without) {
+        return parse_aggregation(op);
+      }
+      return failed_ ? nullptr : parse_vector_selector(op);
+    }
+    if (is_metric_identifier(t.kind)) {
+      return parse_vector_selector(consume());
+    }
+    unexpected("", "");
+    return nullptr;
+  }
+
+  std::string unquote(const token& tok) {
+    auto value = go_text::unquote(tok.text);
+    if (!value) {
+      add_error(tok.pos, "error unquoting string " + go_text::quote(tok.text) + ": invalid syntax");
+      return {};
+    }
+    return std::move(*value);
+  }
+
+  /// Parses "(args)" after a function name or aggregation operator; `closing` receives the
+  /// position just past ')'.
+  bool parse_call_body(std::vector<node_ptr>& args, int& height) {
+    consume();  // '('
+    if (peek().kind == token_kind::right_paren) {
+      consume();
+      return true;
+    }
+    for (;;) {
+      node_ptr arg = parse_expr(0);
+      if (failed_) {
+        return false;
+      }
+      height = std::max(height, arg->height + 1);
+      args.push_back(std::move(arg));
+      const token& t = peek();
+      if (t.kind == token_kind::right_paren) {
+        consume();
+        return true;
+      }
+      if (t.kind != token_kind::comma) {
+        unexpected("", "");
+        return false;
+      }
+      const token comma = consume();
+      const token_kind next = peek().kind;
+      if (failed_) {
+        return false;
+      }
+      if (next == token_kind::right_paren) {
+        add_error(comma.pos, "trailing commas not allowed in function call args");
+        consume();
+        return !failed_;
+      }
+      if (!starts_expression(next)) {
+        // The grammar reduces "args ," before it notices the token cannot follow.
+        add_error(comma.pos, "trailing commas not allowed in function call args");
+        unexpected("", "");
+        return false;
+      }
+    }
+  }
+
+  node_ptr parse_call(const token& name) {
+    auto n = make(node_kind::call, name.pos);
+    if (!parse_call_body(n->args, n->height)) {
+      return nullptr;
+    }
+    n->end = last_closing_;
+    n->func = find_function(name.text);
+    if (n->func == nullptr) {
+      add_error(name.pos, "unknown function with name " + go_text::quote(name.text));
+    }
+    return n;
+  }
+
+  node_ptr parse_aggregation(const token& op) {
+    auto n = make(node_kind::aggregate, op.pos);
+    n->op = op.kind;
+    ++aggregation_depth_;
+    bool modifier_first = false;
+    const auto parse_modifier = [&] {
+      n->without = consume().kind == token_kind::without;
+      return parse_grouping_labels(n->grouping);
+    };
+    if (peek().kind == token_kind::by || peek().kind == token_kind::without) {
+      modifier_first = true;
+      if (!parse_modifier()) {
+        return nullptr;
+      }
+      if (peek().kind != token_kind::left_paren) {
+        unexpected("", "");
+        return nullptr;
+      }
+    }
+    std::vector<node_ptr> args;
+    if (!parse_call_body(args, n->height)) {
+      return nullptr;
+    }
+    --aggregation_depth_;
+    if (!modifier_first) {
+      // The grammar needs one token of lookahead to see whether a modifier follows.
+      const token_kind next = peek().kind;
+      if (failed_) {
+        return nullptr;
+      }
+      if (next == token_kind::by || next == token_kind::without) {
+        if (!parse_modifier()) {
+          return nullptr;
+        }
+      }
+    }
+    n->end = last_closing_;
+    if (args.empty()) {
+      add_error(n->start, "no arguments for aggregate expression provided");
+      return n;
+    }
+    const bool with_param = op.kind == token_kind::topk || op.kind == token_kind::bottomk ||
+                            op.kind == token_kind::count_values || op.kind == token_kind::quantile;
+    const std::size_t desired = with_param ? 2 : 1;
+    if (args.size() != desired) {
+      add_error(n->start, "wrong number of arguments for aggregate expression provided, expected " +
+                              std::to_string(desired) + ", got " + std::to_string(args.size()));
+      return n;
+    }
+    if (with_param) {
+      n->param = std::move(args[0]);
+    }
+    n->expr = std::move(args[desired - 1]);
+    return n;
+  }
+
+  node_ptr parse_vector_selector(std::optional<token> name) {
+    auto n = make(node_kind::vector_selector, name ? name->pos : peek().pos);
+    if (name) {
+      n->name = std::string(name->text);
+      n->end = name->pos + name->text.size();
+    }
+    if (peek().kind == token_kind::left_brace) {
+      if (!parse_label_matchers(*n)) {
+        return nullptr;
+      }
+      n->end = last_closing_;
+    }
+    if (failed_) {
+      return nullptr;
+    }
+    if (name) {
+      label_matcher m;
+      m.name = "__name__";
+      m.value = n->name;
+      n->matchers.emplace_back(std::move(m));
+    }
+    return n;
+  }
+
+  bool parse_label_matchers(node& selector) {
+    consume();  // '{'
+    bool expect_matcher = true;
+    for (;;) {
+      const token& t = peek();
+      if (t.kind == token_kind::right_brace) {
+        consume();
+        return true;
+      }
+      if (!expect_matcher) {
+        if (t.kind == token_kind::comma) {
+          consume();
+          expect_matcher = true;
+          continue;
+        }
+        unexpected("label matching", "\",\" or \"}\"");
+        return false;
+      }
+      if (t.kind != token_kind::identifier) {
+        unexpected("label matching", "identifier or \"}\"");
+        return false;
+      }
+      const token label = consume();
+      const token_kind op = peek().kind;
+      if (op != token_kind::eql && op != token_kind::neq && op != token_kind::eql_regex &&
+          op != token_kind::neq_regex) {
+        unexpected("label matching", "label matching operator");
+        return false;
+      }
+      consume();
+      if (peek().kind != token_kind::string) {
+        unexpected("label matching", "string");
+        return false;
+      }
+      const token value = consume();
+      selector.matchers.push_back(make_matcher(label, op, value));
+      expect_matcher = false;
+    }
+  }
+
+  std::optional<label_matcher> make_matcher(const token& label, token_kind op, const token& value) {
+    label_matcher m;
+    m.name = std::string(label.text);
+    m.value = unquote(value);
+    switch (op) {
+      case token_kind::eql:
+        m.type = match_type::equal;
+        m.matches_empty = m.value.empty();
+        return m;
+      case token_kind::neq:
+        m.type = match_type::not_equal;
+        m.matches_empty = !m.value.empty();
+        return m;
+      default:
+        break;
+    }
+    m.type = op == token_kind::eql_regex ? match_type::regexp : match_type::not_regexp;
+    auto compiled = compile_regex_matcher(m.value);
+    if (compiled.error) {
+      add_error(label.pos, std::move(*compiled.error));
+      return std::nullopt;
+    }
+    m.matches_empty =
+        m.type == match_type::regexp ? compiled.matches_empty : !compiled.matches_empty;
+    return m;
+  }
+
+  // Postfix modifiers: ranges, subqueries, offset and @ bind tighter than any operator.
+  node_ptr parse_postfix(node_ptr e) {
+    while (e && !failed_) {
+      switch (peek().kind) {
+        case token_kind::left_bracket:
+          e = parse_range_or_subquery(std::move(e));
+          break;
+        case token_kind::offset:
+          consume();
+          parse_offset(*e);
+          break;
+        case token_kind::at:
+          consume();
+          parse_at(*e);
+          break;
+        default:
+          return e;
+      }
+      if (too_deep(e)) {
+        return nullptr;
+      }
+    }
+    return failed_ ? nullptr : std::move(e);
+  }
+
+  std::optional<std::int64_t> parse_duration_token() {
+    const token d = consume();
+    auto v = parse_duration(d.text);
+    if (v.error) {
+      add_error(d.pos, std::move(*v.error));
+      return 0;
+    }
+    return v.ms;
+  }
+
+  node_ptr parse_range_or_subquery(node_ptr e) {
+    const token open = consume();
+    if (peek().kind != token_kind::duration) {
+      unexpected("subquery selector", "duration");
+      return nullptr;
+    }
+    const std::int64_t range = *parse_duration_token();
+    const token& t = peek();
+    if (t.kind == token_kind::right_bracket) {
+      const token close = consume();
+      const char* problem = nullptr;
+      if (e->kind != node_kind::vector_selector) {
+        problem = "ranges only allowed for vector selectors";
+      } else if (e->offset_ms != 0) {
+        problem = "no offset modifiers allowed before range";
+      } else if (e->timestamp_ms) {
+        problem = "no @ modifiers allowed before range";
+      }
+      if (problem != nullptr) {
+        add_error(open.pos, problem);
+      }
+      auto m = make(node_kind::matrix_selector, e->start);
+      m->range_ms = range;
+      m->end = close.pos + 1;
+      m->height = e->height + 1;
+      m->expr = std::move(e);
+      return m;
+    }
+    if (t.kind != token_kind::colon) {
+      unexpected("subquery or range", "\":\" or \"]\"");
+      return nullptr;
+    }
+    consume();
+    std::int64_t step = 0;
+    if (peek().kind == token_kind::duration) {
+      step = *parse_duration_token();
+      if (peek().kind != token_kind::right_bracket) {
+        unexpected("subquery selector", "\"]\"");
+        return nullptr;
+      }
+    } else if (peek().kind != token_kind::right_bracket) {
+      unexpected("subquery selector", "duration or \"]\"");
+      return nullptr;
+    }
+    const token close = consume();
+    auto s = make(node_kind::subquery, e->start);
+    s->range_ms = range;
+    s->step_ms = step;
+    s->end = close.pos + 1;
+    s->height = e->height + 1;
+    s->expr = std::move(e);
+    return s;
+  }
+
+  void parse_offset(node& e) {
+    bool negative = false;
+    if (peek().kind == token_kind::sub) {
+      consume();
+      negative = true;
+    }
+    if (peek().kind != token_kind::duration) {
+      unexpected("offset", "duration");
+      return;
+    }
+    const std::int64_t ms = *parse_duration_token();
+    node* target = &e;
+    if (e.kind == node_kind::matrix_selector) {
+      if (e.expr->kind != node_kind::vector_selector) {
+        add_error(e.start, "ranges only allowed for vector selectors");
+        return;
+      }
+      target = e.expr.get();
+    } else if (e.kind != node_kind::vector_selector && e.kind != node_kind::subquery) {
+      add_error(e.start,
+                "offset modifier must be preceded by an instant vector selector or range vector "
+                "selector or a subquery");
+      return;
+    }
+    if (target->offset_ms != 0) {
+      add_error(e.start, "offset may not be set multiple times");
+    } else {
+      target->offset_ms = negative ? -ms : ms;
+    }
+    e.end = last_closing_;
+  }
+
+  void parse_at(node& e) {
+    const token_kind k = peek().kind;
+    if (k == token_kind::start || k == token_kind::end) {
+      consume();
+      if (peek().kind != token_kind::left_paren) {
+        unexpected("@", "timestamp");
+        return;
+      }
+      consume();
+      if (peek().kind != token_kind::right_paren) {
+        unexpected("@", "timestamp");
+        return;
+      }
+      consume();
+      if (node* target = at_target(e)) {
+        target->start_or_end = k;
+        e.end = last_closing_;
+      }
+      return;
+    }
+    bool negative = false;
+    if (k == token_kind::add || k == token_kind::sub) {
+      consume();
+      negative = k == token_kind::sub;
+    }
+    if (peek().kind != token_kind::number) {
+      unexpected("@", "timestamp");
+      return;
+    }
+    const token num = consume();
+    auto v = parse_number(num.text);
+    if (v.error) {
+      add_error(num.pos, "error parsing number: " + *v.error);
+    }
+    const double ts = negative ? -v.value : v.value;
+    constexpr double int64_bound = 9223372036854775808.0;
+    if (std::isinf(ts) || std::isnan(ts) || ts >= int64_bound || ts <= -int64_bound) {
+      add_error(e.start, "timestamp out of bounds for @ modifier: " + go_float_f(ts));
+    }
+    if (node* target = at_target(e)) {
+      const double ms = std::round(ts * 1000);
+      target->timestamp_ms = std::isfinite(ms) && std::fabs(ms) < int64_bound
+                                 ? static_cast<std::int64_t>(ms)
+                                 : std::int64_t{0};
+      e.end = last_closing_;
+    }
+  }
+
+  node* at_target(node& e) {
+    node* target = &e;
+    if (e.kind == node_kind::matrix_selector) {
+      if (e.expr->kind != node_kind::vector_selector) {
+        add_error(e.start, "ranges only allowed for vector selectors");
+        return nullptr;
+      }
+      target = e.expr.get();
+    } else if (e.kind != node_kind::vector_selector && e.kind != node_kind::subquery) {
+      add_error(e.start,
+                "@ modifier must be preceded by an instant vector selector or range vector "
+                "selector or a subquery");
+      return nullptr;
+    }
+    if (target->timestamp_ms || target->start_or_end != token_kind::eof) {
+      add_error(e.start, "@ <timestamp> may not be set multiple times");
+      return nullptr;
+    }
+    return target;
+  }
+
+  // Type checking (Prometheus' checkAST) -----------------------------------------------------
+
+  void expect_type(const node& n, value_type want, std::string_view context) {
+    const value_type t = check(n);
+    if (t != want) {
+      add_error(n.start, "expected type " + std::string(documented_name(want)) + " in " +
+                             std::string(context) + ", got " + std::string(documented_name(t)));
+    }
+  }
+
+  std::size_t operator_position(const node& bin) const {
+    std::size_t p = bin.lhs->end;
+    while (p < input_.size() &&
+           (input_[p] == ' ' || input_[p] == '\t' || input_[p] == '\n' || input_[p] == '\r')) {
+      ++p;
+    }
+    return p;
+  }
+
+  value_type check(const node& n) {
+    const value_type type = n.type();
+    switch (n.kind) {
+      case node_kind::aggregate:
+        expect_type(*n.expr, value_type::vector, "aggregation expression");
+        if (n.op == token_kind::topk || n.op == token_kind::bottomk ||
+            n.op == token_kind::quantile) {
+          expect_type(*n.param, value_type::scalar, "aggregation parameter");
+        }
+        if (n.op == token_kind::count_values) {
+          expect_type(*n.param, value_type::string, "aggregation parameter");
+        }
+        break;
+      case node_kind::binary:
+        check_binary(n);
+        break;
+      case node_kind::call:
+        check_call(n);
+        break;
+      case node_kind::paren:
+      case node_kind::matrix_selector:
+        check(*n.expr);
+        break;
+      case node_kind::unary: {
+        const value_type t = check(*n.expr);
+        if (t != value_type::scalar && t != value_type::vector) {
+          add_error(n.start,
+                    "unary expression only allowed on expressions of type scalar or instant "
+                    "vector, got " +
+                        go_text::quote(documented_name(t)));
+        }
+        break;
+      }
+      case node_kind::subquery: {
+        const value_type t = check(*n.expr);
+        if (t != value_type::vector) {
+          add_error(n.start, "subquery is only allowed on instant vector, got " +
+                                 std::string(internal_name(t)) + " instead");
+        }
+        break;
+      }
+      case node_kind::vector_selector:
+        check_selector(n);
+        break;
+      case node_kind::number_literal:
+      case node_kind::string_literal:
+        break;
+    }
+    return type;
+  }
+
+  void check_binary(const node& n) {
+    const value_type lt = check(*n.lhs);
+    const value_type rt = check(*n.rhs);
+    if (n.return_bool && !is_comparison_operator(n.op)) {
+      add_error(operator_position(n), "bool modifier can only be used on comparison operators");
+    }
+    if (is_comparison_operator(n.op) && !n.return_bool && rt == value_type::scalar &&
+        lt == value_type::scalar) {
+      add_error(operator_position(n), "comparisons between scalars must use BOOL modifier");
+    }
+    cardinality card = n.card;
+    if (is_set_operator(n.op) && card == cardinality::one_to_one) {
+      card = cardinality::many_to_many;
+    }
+    if (n.on) {
+      for (const auto& l1 : n.matching_labels) {
+        for (const auto& l2 : n.include_labels) {
+          if (l1 == l2) {
+            add_error(operator_position(n), "label " + go_text::quote(l1) +
+                                                " must not occur in ON and GROUP clause at once");
+          }
+        }
+      }
+    }
+    if (lt != value_type::scalar && lt != value_type::vector) {
+      add_error(n.lhs->start,
+                "binary expression must contain only scalar and instant vector types");
+    }
+    if (rt != value_type::scalar && rt != value_type::vector) {
+      add_error(n.rhs->start,
+                "binary expression must contain only scalar and instant vector types");
+    }
+    const std::string op_name = go_text::quote(canonical_text(n.op));
+    if (lt != value_type::vector || rt != value_type::vector) {
+      if (!n.matching_labels.empty()) {
+        add_error(n.start, "vector matching only allowed between instant vectors");
+      }
+    } else if (is_set_operator(n.op)) {
+      if (card == cardinality::one_to_many || card == cardinality::many_to_one) {
+        add_error(n.start, "no grouping allowed for " + op_name + " operation");
+      }
+      if (card != cardinality::many_to_many) {
+        add_error(n.start, "set operations must always be many-to-many");
+      }
+    }
+    if ((lt == value_type::scalar || rt == value_type::scalar) && is_set_operator(n.op)) {
+      add_error(n.start, "set operator " + op_name + " not allowed in binary scalar expression");
+    }
+  }
+
+  void check_call(const node& n) {
+    const function& f = *n.func;
+    const std::size_t nargs = f.arg_types.size();
+    const std::string name = go_text::quote(f.name);
+    if (f.variadic == 0) {
+      if (nargs != n.args.size()) {
+        add_error(n.start, "expected " + std::to_string(nargs) + " argument(s) in call to " + name +
+                               ", got " + std::to_string(n.args.size()));
+      }
+    } else {
+      const std::size_t required = nargs - 1;
+      if (required > n.args.size()) {
+        add_error(n.start, "expected at least " + std::to_string(required) +
+                               " argument(s) in call to " + name + ", got " +
+                               std::to_string(n.args.size()));
+      } else if (f.variadic > 0 &&
+                 required + static_cast<std::size_t>(f.variadic) < n.args.size()) {
+        add_error(n.start, "expected at most " +
+                               std::to_string(required + static_cast<std::size_t>(f.variadic)) +
+                               " argument(s) in call to " + name + ", got " +
+                               std::to_string(n.args.size()));
+      }
+    }
+    for (std::size_t i = 0; i < n.args.size(); ++i) {
+      std::size_t type_index = i;
+      if (i >= nargs) {
+        if (f.variadic == 0) {
+          break;
+        }
+        type_index = nargs - 1;
+      }
+      expect_type(*n.args[i], f.arg_types[type_index],
+                  "call to function " + go_text::quote(f.name));
+    }
+  }
+
+  void check_selector(const node& n) {
+    if (!n.name.empty()) {
+      // The last matcher is the one built from the metric name outside the braces.
+      for (std::size_t i = 0; i + 1 < n.matchers.size(); ++i) {
+        if (n.matchers[i] && n.matchers[i]->name == "__name__") {
+          add_error(n.start, "metric name must not be set twice: " + go_text::quote(n.name) +
+                                 " or " + go_text::quote(n.matchers[i]->value));
+        }
+      }
+      return;
+    }
+    for (const auto& m : n.matchers) {
+      if (m && !m->matches_empty) {
+        return;
+      }
+    }
+    add_error(n.start, "vector selector must contain at least one non-empty matcher");
+  }
+
+  std::string_view input_;
+  lexer lexer_;
+  token current_;
+  bool have_token_ = false;
+  bool failed_ = false;
+  std::size_t last_closing_ = 0;
+  int aggregation_depth_ = 0;
+  int depth_ = 0;
+  std::vector<recorded_error> errors_;
+};
+
+}  // namespace
+
+parse_result parse(std::string_view expr) {
+  return parser(expr).run();
+}
+
+std::optional<parse_error> check_expression(std::string_view expr) {
+  return parse(expr).error;
+}
+
+}  // namespace promwatch::validate::promql

@@ -1,0 +1,71 @@
+#pragma once
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+namespace promwatch::testing {
+
+inline constexpr const char* prometheus_binary = "/usr/bin/prometheus";
+
+/// True when the real Prometheus is installed; tests that need it skip otherwise.
+bool prometheus_available();
+
+struct prometheus_options {
+  /// Written to `<dir>/prometheus.yml` before start.
+  std::string config_yaml = "global:\n  scrape_interval: 15s\n";
+  /// More files to write first, relative to the temp dir (rule files, file_sd files).
+  std::map<std::string, std::string> files;
+  bool enable_lifecycle = true;
+  std::chrono::milliseconds ready_timeout{30'000};
+};
+
+/// The answer to a blocking test request.
+struct http_reply {
+  unsigned status = 0;
+  std::string body;
+};
+
+/// A real Prometheus in a temp dir on 127.0.0.1:<free port>, for end-to-end tests.
+/// The constructor writes the files, starts the process (stdout and stderr to
+/// `<dir>/prometheus.log`) and waits for `/-/ready`; it throws std::runtime_error with the
+/// log's tail if the process exits or is not ready in time. The destructor sends SIGTERM,
+/// then SIGKILL after 10s, reaps the process and removes the temp dir.
+/// Blocking by design: test code only, never on an event loop.
+class prometheus_process {
+ public:
+  explicit prometheus_process(prometheus_options options = {});
+  ~prometheus_process();
+  prometheus_process(const prometheus_process&) = delete;
+  prometheus_process& operator=(const prometheus_process&) = delete;
+
+  unsigned short port() const { return port_; }
+  /// `http://127.0.0.1:<port><path>`.
+  std::string url(std::string_view path) const;
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path config_path() const { return dir_ / "prometheus.yml"; }
+
+  /// Writes (replaces) a file relative to the temp dir.
+  void write_file(const std::string& relative, std::string_view content) const;
+  /// The last `lines` lines of Prometheus' log.
+  std::string log_tail(std::size_t lines = 40) const;
+
+  /// GET `path`; throws std::runtime_error unless the answer is 200. Bodies are unbounded
+  /// (fine for /metrics and /api/v1/*); each request has a 10s socket timeout.
+  std::string get(std::string_view path) const;
+  /// Any method; returns whatever status came back. Throws on transport errors.
+  http_reply request(std::string_view method, std::string_view path) const;
+
+ private:
+  void start(const prometheus_options& options);
+  void wait_ready(std::chrono::milliseconds timeout);
+  void stop() noexcept;
+
+  std::filesystem::path dir_;
+  unsigned short port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace promwatch::testing

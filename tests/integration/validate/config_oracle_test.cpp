@@ -1,0 +1,248 @@
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "validate/validate.hpp"
+
+// Runs `promtool check config` (the oracle) and validate::check_config on the same set of
+// configs: one good base per section and many single-defect variants. The configs are
+// self-contained: no rule, credential or certificate files, so promtool judges the
+// config alone. Service discovery mechanisms that distribution builds of promtool leave
+// out (kubernetes, consul, …) are not used.
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const header = "global:\n  scrape_interval: 15s\n";
+
+std::string job(const std::string& body) {
+  return std::string(header) + "scrape_configs:\n- job_name: a\n" + body;
+}
+
+std::vector<std::string> scrape_variants() {
+  return {
+      "",
+      "  static_configs: [{targets: ['a:1', 'b:2'], labels: {env: prod}}]\n",
+      "  honor_labels: true\n  honor_timestamps: false\n",
+      "  honor_labels: maybe\n",
+      "  body_size_limit: 10MB\n",
+      "  body_size_limit: 10XB\n",
+      "  sample_limit: 5\n  target_limit: 1\n  label_limit: 1\n",
+      "  sample_limit: -5\n",
+      "  label_name_length_limit: 1\n  label_value_length_limit: 1\n",
+      "  native_histogram_bucket_limit: 1\n",
+      "  scrape_classic_histograms: true\n",
+      "  scheme: https\n  metrics_path: /m\n",
+      "  params: {module: [http_2xx]}\n",
+      "  params: {module: http_2xx}\n",
+      "  follow_redirects: false\n  enable_http2: false\n",
+      "  proxy_url: 'http://proxy:3128'\n",
+      "  proxy_url: ':bad'\n",
+      "  no_proxy: x\n",
+      "  proxy_from_environment: true\n",
+      "  proxy_connect_header: {a: [b]}\n",
+      "  proxy_url: 'http://p'\n  proxy_connect_header: {a: [b]}\n",
+      "  tls_config: {ca: x}\n",
+      "  tls_config: {cert_file: x}\n",
+      "  tls_config: {key_file: x}\n",
+      "  tls_config: {insecure_skip_verify: true, server_name: x, min_version: TLS12}\n",
+      "  tls_config: {min_version: TLS99}\n",
+      "  tls_config: {bogus: 1}\n",
+      "  basic_auth: {username: a, password: b}\n",
+      "  basic_auth: {username: a, password: b, password_file: c}\n",
+      "  basic_auth: {user: a}\n",
+      "  authorization: {type: Basic}\n",
+      "  authorization: {type: ' basic '}\n",
+      "  authorization: {credentials: a}\n",
+      "  authorization: {credentials: a, credentials_file: b}\n",
+      "  bearer_token: a\n",
+      "  bearer_token: a\n  bearer_token_file: b\n",
+      "  bearer_token: a\n  basic_auth: {username: a}\n",
+      "  bearer_token: a\n  authorization: {credentials: a}\n",
+      "  oauth2: {client_id: a}\n",
+      "  oauth2: {client_id: a, client_secret: b}\n",
+      "  oauth2: {client_secret: b, token_url: c}\n",
+      "  oauth2: {client_id: a, client_secret: b, token_url: c}\n",
+      "  oauth2: {client_id: a, client_secret: b, client_secret_file: d, token_url: c}\n",
+      "  oauth2: {client_id: a, client_secret: b, token_url: c, scopes: [x], endpoint_params: "
+      "{a: b}}\n",
+      "  oauth2: {client_id: a, client_secret: b, token_url: c}\n  basic_auth: {username: a}\n",
+      "  authorization: {type: x}\n  basic_auth: {username: a}\n",
+      "  scrape_interval: 5s\n  scrape_timeout: 10s\n",
+      "  scrape_interval: 30s\n  scrape_timeout: 20s\n",
+      "  scrape_timeout: 15s\n",
+      "  scrape_timeout: 16s\n",
+      "  scrape_interval: 1x\n",
+      "  scrape_interval: 1h1h\n",
+      "  scrape_interval: 5m30s\n",
+      "  static_configs: [{targets: ['http://a']}]\n",
+      "  static_configs: [{targets: ['http://a']}]\n  relabel_configs: [{action: keep, regex: "
+      "x}]\n",
+      "  static_configs: [{targets: ['a:1'], labels: {1x: y}}]\n",
+      "  static_configs: [{targets: ['a:1'], labelz: {}}]\n",
+      "  static_configs: [{targets: 'a:1'}]\n",
+      "  file_sd_configs: [{files: ['a[']}]\n",
+      "  file_sd_configs: [{files: ['a.txt']}]\n",
+      "  file_sd_configs: [{files: ['/nonexistent/*.yml'], refresh_interval: 1m}]\n",
+      "  file_sd_configs: [{files: ['/nonexistent/*/x.yml']}]\n",
+      "  file_sd_configs: [{files: []}]\n",
+      "  file_sd_configs: [{}]\n",
+      "  file_sd_configs: [{files: ['/nonexistent/a.json'], refresh: 1m}]\n",
+      "  dns_sd_configs: [{names: ['_x._tcp.example.org']}]\n",
+      "  dns_sd_configs: [{names: []}]\n",
+      "  dns_sd_configs: [{names: [a], type: A}]\n",
+      "  dns_sd_configs: [{names: [a], type: A, port: 80}]\n",
+      "  dns_sd_configs: [{names: [a], type: TXT, port: 80}]\n",
+      "  http_sd_configs: [{url: 'http://sd/targets'}]\n",
+      "  http_sd_configs: [{url: 'ftp://sd/targets'}]\n",
+      "  http_sd_configs: [{}]\n",
+      "  http_sd_configs: [{url: 'http://sd', refresh_interval: 30s, basic_auth: {username: a}}]\n",
+      "  ec2_sd_configs: [{region: eu-west-1}]\n",
+      "  gce_sd_configs: [{project: p, zone: z}]\n",
+      "  digitalocean_sd_configs: [{}]\n",
+      "  bogus_sd_configs: [{}]\n",
+      "  metric_relabel_configs: [null]\n",
+      "  relabel_configs: [null]\n",
+      "  relabel_configs: [{action: Keep, source_labels: [a], regex: x}]\n",
+      "  relabel_configs: [{action: foo}]\n",
+      "  relabel_configs: [{action: ''}]\n",
+      "  relabel_configs: [{action: hashmod, target_label: x}]\n",
+      "  relabel_configs: [{action: hashmod, target_label: x, modulus: 4, source_labels: [a]}]\n",
+      "  relabel_configs: [{action: hashmod, target_label: '${1}', modulus: 4}]\n",
+      "  relabel_configs: [{regex: '(a'}]\n",
+      "  relabel_configs: [{regex: 'a{2,1}'}]\n",
+      "  relabel_configs: [{regex: '(?P<n>a)'}]\n",
+      "  relabel_configs: [{source_labels: ['1a']}]\n",
+      "  relabel_configs: [{source_labels: [a, b], separator: ',', target_label: c}]\n",
+      "  relabel_configs: [{action: labeldrop, regex: a}]\n",
+      "  relabel_configs: [{action: labeldrop, regex: a, separator: x}]\n",
+      "  relabel_configs: [{action: labelkeep, regex: a, target_label: x}]\n",
+      "  relabel_configs: [{action: replace, target_label: '${1}x'}]\n",
+      "  relabel_configs: [{action: replace, target_label: '1x'}]\n",
+      "  relabel_configs: [{action: replace, target_label: 'a-b'}]\n",
+      "  relabel_configs: [{action: replace}]\n",
+      "  relabel_configs: [{action: lowercase, target_label: x, source_labels: [a]}]\n",
+      "  relabel_configs: [{action: uppercase}]\n",
+      "  relabel_configs: [{action: keepequal, target_label: x, source_labels: [a]}]\n",
+      "  relabel_configs: [{action: keepequal, target_label: x, regex: y}]\n",
+      "  relabel_configs: [{action: dropequal, target_label: x, replacement: y}]\n",
+      "  relabel_configs: [{action: labelmap, regex: 'a_(.*)', replacement: 'b_$1'}]\n",
+      "  relabel_configs: [{action: labelmap, replacement: 'a-b'}]\n",
+      "  relabel_configs: [{modulus: -1}]\n",
+      "  relabel_configs: [{target_label: x, bogus: 1}]\n",
+      "  relabel_configs: {action: keep}\n",
+      "  bogus: 1\n",
+  };
+}
+
+std::vector<std::string> configs() {
+  std::vector<std::string> out;
+  for (const auto& v : scrape_variants())
+    out.push_back(job(v));
+  const std::vector<std::string> whole = {
+      "",
+      "global:\n  scrape_interval: 1m\n  evaluation_interval: 30s\n",
+      "global:\n  query_log_file: /tmp/q.log\n",
+      "global:\n  body_size_limit: 10MB\n",
+      "global:\n  sample_limit: 5\n",
+      "global:\n  external_labels: {cluster: a, replica: '1'}\n",
+      "global:\n  external_labels: {1a: b}\n",
+      "global:\n  scrape_timeout: 2m\n",
+      "global:\n  scrape_interval: 5s\n",
+      "global:\n  scrape_interval: 5s\n  scrape_timeout: 5s\n",
+      "global:\n  scrape_interval: 5s\n  scrape_timeout: 6s\n",
+      "global:\n  evaluation_interval: 0s\n",
+      "global:\n  scrape_interval: 1x\n",
+      "global:\n  scrape_interval: -1s\n",
+      "global:\n  bogus: 1\n",
+      "global: []\n",
+      "scrape_config_files: [a]\n",
+      "rule_files: ['/nonexistent/*.yml']\n",
+      "rule_files: ['/nonexistent/*/a.yml']\n",
+      "rule_files: ['/nonexistent/a[']\n",
+      "rule_files: '/nonexistent/a.yml'\n",
+      "storage: {tsdb: {out_of_order_time_window: 1h}, exemplars: {max_exemplars: 5}}\n",
+      "storage: {tsdb: {retention: 1h}}\n",
+      "tracing: {endpoint: 'a:1', client_type: grpc}\n",
+      "tracing: {client_type: foo}\n",
+      "tracing: {endpoint: 'a:1', compression: gzip, timeout: 5s, insecure: true}\n",
+      "tracing: {compression: lz4}\n",
+      "remote_write: [{url: 'http://a/write'}]\n",
+      "remote_write: [{}]\n",
+      "remote_write: [{url: 'http://a', name: x, remote_timeout: 10s, headers: {a: b}, "
+      "write_relabel_configs: [{action: drop, regex: x, source_labels: [a]}]}]\n",
+      "remote_write: [{url: 'http://a', write_relabel_configs: [{action: nope}]}]\n",
+      "remote_write: [{url: 'http://a', queue_config: {capacity: 10}, metadata_config: {send: "
+      "false}}]\n",
+      "remote_write: [{url: 'http://a', bogus: 1}]\n",
+      "remote_read: [{url: 'http://a', read_recent: true}]\n",
+      "remote_read: [{read_recent: true}]\n",
+      "remote_read: [{url: 'http://a', required_matchers: {a: b}}]\n",
+      "alerting: {alertmanagers: [{static_configs: [{targets: ['a:1']}], api_version: v2}]}\n",
+      "alerting: {alertmanagers: [{api_version: v3}]}\n",
+      "alerting: {alertmanagers: [{timeout: 10s, path_prefix: /am, scheme: https}]}\n",
+      "alerting: {alertmanagers: [{bogus: 1}]}\n",
+      "alerting: {alert_relabel_configs: [{action: labeldrop, regex: replica}]}\n",
+      "alerting: {alert_relabel_configs: [{action: drop}], alertmanagers: []}\n",
+      "alerting: {alert_relabel_configs: [{action: foo}]}\n",
+      "alerting: {alertmanagers: [{static_configs: [{targets: ['http://a']}]}]}\n",
+      "scrape_configs:\n- job_name: a\n- job_name: a\n",
+      "scrape_configs:\n- job_name: a\n- job_name: b\n",
+      "scrape_configs:\n- job_name: ''\n",
+      "scrape_configs:\n- honor_labels: true\n",
+      "scrape_configs:\n- null\n",
+      "scrape_configs: {}\n",
+      "bogus: 1\n",
+      "global:\n  scrape_interval: 15s\n  scrape_interval: 20s\n",
+      "global:\n  scrape_interval: [15s\n",
+      "- a\n- b\n",
+  };
+  out.insert(out.end(), whole.begin(), whole.end());
+  return out;
+}
+
+bool have_promtool() {
+  return std::system("promtool --version >/dev/null 2>&1") == 0;
+}
+
+}  // namespace
+
+TEST_CASE("check_config agrees with promtool check config on good and single-defect configs") {
+  if (!have_promtool()) {
+    MESSAGE("promtool not found in PATH; skipping the oracle comparison");
+    return;
+  }
+  const fs::path dir =
+      fs::temp_directory_path() / ("promwatch-config-oracle-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto cases = configs();
+  std::size_t agree = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const fs::path file = dir / ("c" + std::to_string(i) + ".yml");
+    std::ofstream(file) << cases[i];
+    const std::string cmd = "promtool check config " + file.string() + " >/dev/null 2>&1";
+    const bool promtool_ok = std::system(cmd.c_str()) == 0;
+    const auto rep = promwatch::validate::check_config(file.string(), cases[i]);
+    if (promtool_ok == rep.ok()) {
+      ++agree;
+    } else {
+      std::cout << "DISAGREE (promtool " << (promtool_ok ? "valid" : "invalid") << ", ours "
+                << (rep.ok() ? "valid" : "invalid") << "):\n"
+                << cases[i];
+      for (const auto& e : rep.errors)
+        std::cout << "  ours: " << e.message << "\n";
+    }
+  }
+  fs::remove_all(dir);
+  const double ratio = static_cast<double>(agree) / static_cast<double>(cases.size());
+  std::cout << "config oracle: " << agree << "/" << cases.size() << " verdicts agree\n";
+  CHECK(ratio >= 0.995);
+}

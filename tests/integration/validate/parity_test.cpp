@@ -1,0 +1,546 @@
+// Parity of promwatch's validators with promtool 2.42: the shared corpus of real files (judged
+// by its manifest and, in the same run, by /usr/bin/promtool) plus single-defect variants
+// generated here from the hand-written valid bases in tests/corpus/, judged by promtool.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "validate/validate.hpp"
+
+namespace fs = std::filesystem;
+using promwatch::validate::check_file_sd;
+using promwatch::validate::check_rules;
+using promwatch::validate::report;
+
+namespace {
+
+// The shared corpus sits next to the worktrees; PROMWATCH_CORPUS overrides the guess.
+fs::path find_corpus() {
+  if (const char* env = std::getenv("PROMWATCH_CORPUS")) return env;
+  const fs::path src(PROMWATCH_SOURCE_DIR);
+  for (const fs::path& p :
+       {src / ".." / "shared" / "corpus", src / ".." / ".." / "shared" / "corpus"}) {
+    if (fs::exists(p / "manifest.tsv")) return p;
+  }
+  return src / ".." / "shared" / "corpus";
+}
+const fs::path corpus_dir = find_corpus();
+const fs::path bases_dir = fs::path(PROMWATCH_SOURCE_DIR) / "tests" / "corpus";
+const char* const promtool_path = "/usr/bin/promtool";
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+// Runs a shell command and returns what it wrote to stdout and stderr, interleaved as written
+// (promtool writes unbuffered, so "Checking X" and its verdict stay together).
+std::string run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    output.append(buf, n);
+  ::pclose(pipe);
+  return output;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "promwatch-parity-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+bool have_promtool() {
+  return fs::exists(promtool_path);
+}
+
+// promtool check rules on many files at once: path -> valid.
+std::map<std::string, bool> promtool_rules(const std::vector<fs::path>& files) {
+  std::map<std::string, bool> verdicts;
+  const std::size_t batch = 200;
+  for (std::size_t start = 0; start < files.size(); start += batch) {
+    std::string cmd = std::string(promtool_path) + " check rules";
+    for (std::size_t i = start; i < std::min(files.size(), start + batch); ++i) {
+      cmd += " " + quote(files[i].string());
+    }
+    std::istringstream out(run(cmd));
+    std::string line, current;
+    while (std::getline(out, line)) {
+      if (line.rfind("Checking ", 0) == 0) {
+        current = line.substr(9);
+      } else if (!current.empty() && line.rfind("  SUCCESS", 0) == 0) {
+        verdicts[current] = true;
+        current.clear();
+      } else if (!current.empty() && line.rfind("  FAILED", 0) == 0) {
+        // Lint findings (duplicate rules) print FAILED too but exit 0 without --lint-fatal.
+        std::string next;
+        std::getline(out, next);
+        verdicts[current] = next.rfind("lint error", 0) == 0;
+        current.clear();
+      }
+    }
+  }
+  return verdicts;
+}
+
+// Prometheus' own file discovery, through `promtool check service-discovery` on one job that
+// lists every file; a file is invalid when the reader logs "Error reading file" for it.
+// Files are named by the caller and must sit directly in `dir`.
+std::map<std::string, bool> promtool_file_sd(const fs::path& dir,
+                                             const std::vector<std::string>& names) {
+  std::string cfg = "scrape_configs:\n- job_name: c\n  file_sd_configs:\n  - files:\n";
+  for (const auto& n : names)
+    cfg += "    - " + n + "\n";
+  write_text(dir / "parity-cfg.yml", cfg);
+  std::string out = run("cd " + quote(dir.string()) + " && " + promtool_path +
+                        " check service-discovery --timeout=2s parity-cfg.yml c");
+  std::map<std::string, bool> verdicts;
+  for (const auto& n : names)
+    verdicts[n] = true;
+  std::regex error_line(R"(msg="Error reading file" path=(\S+))");
+  for (std::sregex_iterator it(out.begin(), out.end(), error_line), end; it != end; ++it) {
+    verdicts[(*it)[1].str()] = false;
+  }
+  return verdicts;
+}
+
+struct tally {
+  std::size_t compared = 0;
+  std::size_t agreed = 0;
+  void add(const std::string& what, bool expected, const report& got, const std::string& content) {
+    ++compared;
+    if (expected == got.ok()) {
+      ++agreed;
+      return;
+    }
+    std::string why = got.errors.empty() ? "" : promwatch::core::format(got.errors.front());
+    std::string shown = content.substr(0, 400);
+    const std::string verdicts = std::string(" promtool=") + (expected ? "valid" : "invalid") +
+                                 " promwatch=" + (got.ok() ? "valid" : "invalid") + " ";
+    MESSAGE("DISAGREE " << what << verdicts << why << "\n----\n" << shown << "\n----");
+  }
+  double ratio() const { return compared == 0 ? 1.0 : double(agreed) / double(compared); }
+};
+
+// ---- variant generation ------------------------------------------------------------------
+
+struct variant {
+  std::string name;
+  std::string content;
+};
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string l;
+  while (std::getline(in, l))
+    lines.push_back(l);
+  return lines;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines)
+    out += l + "\n";
+  return out;
+}
+
+// Line-level defects: delete, duplicate, unknown sibling key, shifted indentation.
+void line_variants(const std::string& base_name, const std::string& text,
+                   std::vector<variant>& out) {
+  auto lines = split_lines(text);
+  static const std::regex key_line(R"(^(\s*)(- )?([A-Za-z_]+):.*$)");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find_first_not_of(' ') == std::string::npos || lines[i].find('#') == 0) continue;
+    auto tag = base_name + ":" + std::to_string(i + 1);
+    auto copy = lines;
+    copy.erase(copy.begin() + static_cast<long>(i));
+    out.push_back({tag + ":delete", join_lines(copy)});
+    copy = lines;
+    copy.insert(copy.begin() + static_cast<long>(i), lines[i]);
+    out.push_back({tag + ":duplicate", join_lines(copy)});
+    copy = lines;
+    copy[i] = " " + copy[i];
+    out.push_back({tag + ":indent", join_lines(copy)});
+    std::smatch m;
+    if (std::regex_match(lines[i], m, key_line)) {
+      std::string indent = m[1].str() + (m[2].matched ? "  " : "");
+      copy = lines;
+      copy.insert(copy.begin() + static_cast<long>(i) + 1, indent + "bogus_field: 1");
+      out.push_back({tag + ":unknown-key", join_lines(copy)});
+    }
+  }
+}
+
+// Value substitutions keyed by the field name on a `key: value` line.
+void value_variants(const std::string& base_name, const std::string& text,
+                    const std::map<std::string, std::vector<std::string>>& table,
+                    std::vector<variant>& out) {
+  auto lines = split_lines(text);
+  static const std::regex kv(R"(^(\s*(?:- )?)([A-Za-z_]+): (.+)$)");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    if (!std::regex_match(lines[i], m, kv)) continue;
+    auto it = table.find(m[2].str());
+    if (it == table.end()) continue;
+    for (std::size_t k = 0; k < it->second.size(); ++k) {
+      auto copy = lines;
+      copy[i] = m[1].str() + m[2].str() + ": " + it->second[k];
+      out.push_back(
+          {base_name + ":" + std::to_string(i + 1) + ":" + m[2].str() + "=" + it->second[k],
+           join_lines(copy)});
+    }
+  }
+}
+
+// Appends a key/value entry under each `labels:`/`annotations:` block line.
+void map_entry_variants(const std::string& base_name, const std::string& text,
+                        const std::vector<std::string>& entries, std::vector<variant>& out) {
+  auto lines = split_lines(text);
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    auto pos = lines[i].find_first_not_of(' ');
+    if (pos == std::string::npos) continue;
+    std::string key = lines[i].substr(pos);
+    if (key != "labels:" && key != "annotations:") continue;
+    std::string indent(lines[i + 1].find_first_not_of(' '), ' ');
+    for (const auto& e : entries) {
+      auto copy = lines;
+      copy.insert(copy.begin() + static_cast<long>(i) + 1, indent + e);
+      out.push_back({base_name + ":" + std::to_string(i + 1) + ":" + key + e, join_lines(copy)});
+    }
+  }
+}
+
+std::vector<variant> rule_variants() {
+  std::vector<variant> out;
+  const std::map<std::string, std::vector<std::string>> table = {
+      {"expr",
+       {"sum(",
+        "rate(x[5m)",
+        "foo{",
+        "1 +",
+        "sort_by_label(up, \"a\")",
+        "rate(up)",
+        "abs(up[5m])",
+        "'\"a string\"'",
+        "up[5m]",
+        "histogram_quantile(0.9)",
+        "vector(1)",
+        "up offset 5m",
+        "sum without (a) (up)",
+        "up @ 100",
+        "up{a=~\"(\"}",
+        "'sum(up) by (job'",
+        "count_values(\"x\", up)",
+        "topk(3, up)",
+        "up and on() vector(1)",
+        "label_replace(up)",
+        "'1 +\n  2'",
+        "\"\"",
+        "null",
+        "~",
+        "[up]",
+        "{a: b}",
+        "{{ up }}",
+        "up == bool 1",
+        "rate(up[5m:1m])",
+        "-up",
+        "up / ignoring(a) group_left up",
+        "absent_over_time(up[5m])",
+        "present_over_time(up[5m])",
+        "last_over_time(up[5m])",
+        "quantile_over_time(0.5, up[5m])",
+        "predict_linear(up[5m], 60)",
+        "holt_winters(up[5m], 0.5, 0.5)",
+        "sgn(up)",
+        "clamp(up, 0, 1)",
+        "up unless down",
+        "up > 5 < 4",
+        "timestamp(up)",
+        "group(up)",
+        "stddev by(a)(up)",
+        "sum(up) by ()",
+        "up[5m] offset 1m",
+        "1h",
+        "'up{job=\"a\",}'",
+        "'up{,}'"}},
+      {"for",
+       {"5", "5 minutes", "-1m", "1h1h", "\"\"", "1.5m", "[1m]", "0", "1y", "1h30m", "5M", "'5m'",
+        "null", "1d", "100ms"}},
+      {"keep_firing_for", {"x", "10", "2m", "0s"}},
+      {"interval", {"5", "abc", "1m", "0s", "-5m", "[]"}},
+      {"limit", {"abc", "\"5\"", "-1", "5.7", "0x10", "true", "[]", "1e3"}},
+      {"record", {"a-b", "1abc", "a:b", "\"\"", "'a b'", "ok_name", "null", "[a]", "__x__"}},
+      {"alert", {"\"\"", "a b", "Alert-1", "null", "{a: b}", "123"}},
+      {"name", {"\"\"", "node-records", "api-slo", "api", "node", "null", "[a]", "'x y'"}},
+      {"severity", {"'{{ $labels.instance }'", "\"\"", "[a]", "5"}},
+      {"team", {"'{{ bad_func }}'", "'{{ $value }}'", "{a: b}"}},
+      {"summary",
+       {"'{{ $labels.instance }'",
+        "'{{ humanise $value }}'",
+        "'{{ .Foo }}'",
+        "'{{ $foo }}'",
+        "'{{ end }}'",
+        "'{{ if $value }}x'",
+        "'{{ $labels.instance | toUpper }}'",
+        "'{{ if gt $value 1.0 }}x{{ end }}'",
+        "'{{ template \"x\" . }}'",
+        "'{{ $value | printf \"%.2f\" }}'",
+        "'{{ range $i, $v := $labels }}{{ $i }}{{ end }}'",
+        "'{{ with $labels.x }}{{ . }}{{ end }}'",
+        "'{{ humanizePercentage $value }}'",
+        "'{{ query \"up\" | first | value }}'",
+        "'{{ $externalURL }}'",
+        "'{{ reReplaceAll \"a\" \"b\" $labels.x }}'",
+        "'{{ /* c */ }}'",
+        "'{{- $value -}}'",
+        "'{{ \"unterminated }}'",
+        "'{{ 1 2 }}'",
+        "'{{ $x := 1 }}{{ $x }}'",
+        "'{{ $labels.instance }}}}'"}},
+      {"description",
+       {"'{{ .Labels.instance }'", "'{{ $labels }}'", "'{{ else }}'",
+        "'{{ define \"x\" }}y{{ end }}'"}},
+      {"runbook_url",
+       {"'{{ safeHtml $value }}'", "'{{ nope $value }}'", "'{{ title \"a\" }}'",
+        "'{{ $externalLabels.x }}'"}},
+  };
+  for (const auto& entry : fs::directory_iterator(bases_dir / "rules")) {
+    const std::string name = entry.path().filename().string();
+    const std::string text = read_text(entry.path());
+    line_variants(name, text, out);
+    value_variants(name, text, table, out);
+    map_entry_variants(
+        name, text,
+        {"a-b: x", "__name__: x", "1x: y", "__x: y", "x: '{{ $labels.a }'", "ok: '{{ .Value }}'",
+         "\"\": x", "ünicode: x", "x: [a]", "x: null", "\"y\": 1", "z: !!str 1"},
+        out);
+  }
+  // Whole-file shapes around the bases.
+  out.push_back({"shape:empty", ""});
+  out.push_back({"shape:comment", "# nothing\n"});
+  out.push_back({"shape:doc-marker", "---\n"});
+  out.push_back({"shape:groups-null", "groups:\n"});
+  out.push_back({"shape:groups-map", "groups: {}\n"});
+  out.push_back({"shape:groups-scalar", "groups: x\n"});
+  out.push_back({"shape:list", "- name: a\n"});
+  out.push_back({"shape:null-group", "groups:\n- ~\n"});
+  out.push_back({"shape:null-rule", "groups:\n- name: a\n  rules:\n  - ~\n"});
+  out.push_back({"shape:second-doc", "groups: []\n---\nbogus: [\n"});
+  out.push_back({"shape:tab", "groups:\n\t- name: a\n"});
+  out.push_back({"shape:bom", "\xEF\xBB\xBFgroups: []\n"});
+  out.push_back(
+      {"shape:anchors", "groups:\n- name: a\n  rules:\n  - &r {record: a, expr: up}\n  - *r\n"});
+  out.push_back(
+      {"shape:merge",
+       "groups:\n- name: a\n  rules:\n  - &r {record: a, expr: up}\n  - <<: *r\n    record: b\n"});
+  out.push_back({"shape:dup-groups-key", "groups: []\ngroups: []\n"});
+  return out;
+}
+
+std::vector<variant> file_sd_variants(const std::string& ext) {
+  std::vector<variant> out;
+  const fs::path base = bases_dir / "file_sd" / ("targets" + ext);
+  const std::string text = read_text(base);
+  const std::string name = base.filename().string();
+  if (ext == ".json") {
+    // Every structural character deleted, and some inserted, one at a time.
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (std::string_view("[]{},:\"").find(text[i]) == std::string_view::npos) continue;
+      out.push_back({name + ":del@" + std::to_string(i), text.substr(0, i) + text.substr(i + 1)});
+    }
+    const std::vector<std::pair<std::string, std::string>> swaps = {
+        {"\"prod\"", "1"},
+        {"\"prod\"", "true"},
+        {"\"prod\"", "null"},
+        {"\"prod\"", "[]"},
+        {"\"prod\"", "{}"},
+        {"\"env\"", "\"e-nv\""},
+        {"\"env\"", "\"\""},
+        {"\"env\"", "\"1env\""},
+        {"\"targets\"", "\"TARGETS\""},
+        {"\"targets\"", "\"target\""},
+        {"\"labels\"", "\"Labels\""},
+        {"\"10.0.0.1:9100\"", "1"},
+        {"\"10.0.0.1:9100\"", "null"},
+        {"\"10.0.0.1:9100\"", "\"\""},
+        {"\"10.0.0.1:9100\"", "'x'"},
+        {"[\"db.example.com:9187\"]", "\"db\""},
+        {"[\"db.example.com:9187\"]", "null"},
+        {"\"prod\"", "\"pr\\u00f6d\""},
+        {"\"prod\"", "\"a\\qb\""},
+        {"\"prod\"", "\"a\tb\""},
+        {"\"prod\"", "\"a\\ud800b\""},
+        {"\"team\": \"infra\"", "\"team\": \"infra\",\n"},
+        {"\"team\": \"infra\"", "\"team\": \"infra\", \"team\": \"x\""},
+        {"\"job\": \"postgres\"", "\"job\": \"postgres\", \"foo\": \"bar\""},
+        {"\"labels\": {\"env\"", "\"extra\": 1, \"labels\": {\"env\""},
+        {"9187", "9187 // c"},
+        {"  {\n    \"targets\": [\"10.0.0.1", "  null, {\n    \"targets\": [\"10.0.0.1"},
+        {"[\n  {", "[\n  1, {"},
+        {"1:9100\"", "1:9100\",]"},
+        {"prod", "prod\\n"},
+    };
+    for (const auto& [from, to] : swaps) {
+      auto copy = text;
+      auto at = copy.find(from);
+      if (at == std::string::npos) continue;
+      copy.replace(at, from.size(), to);
+      out.push_back({name + ":" + from + "->" + to, copy});
+    }
+    for (std::string whole :
+         {"", "null", "[]", "{}", "[null]", "[[]]", "\"x\"", "[] x", " [] \n", "\xEF\xBB\xBF[]",
+          "[{}]", "[{\"targets\":[]},]", "1", "[1e400]", "[{\"labels\":{\"a\":\"b\"}}] []"}) {
+      out.push_back({"json-shape:" + whole, whole});
+    }
+  } else {
+    line_variants(name, text, out);
+    value_variants(
+        name, text,
+        {{"env", {"[a]", "{a: b}", "null", "1", "true", "'x'", "\"x\""}},
+         {"team", {"!!binary aGk=", "~"}},
+         {"targets", {"a", "null", "[a, [b]]", "[a, {b: c}]", "[]", "[1, true, ~]", "{}"}},
+         {"labels",
+          {"[]", "a", "null", "{1a: x}", "{a-b: x}", "{\"\": x}", "{~: x}", "{a: x, a: y}",
+           "{true: x}", "{a: [x]}"}}},
+        out);
+    for (std::string whole :
+         {"", "# c\n", "---\n", "[]", "{}", "- ~\n", "-\n", "- a\n", "- []\n", "- {}\n", "x\n",
+          "- targets: [a]\n---\n- bad\n", "- targets: [a\n", "- {targets: [a], labels: {a: b}}\n",
+          "- targets: [a]\n  Targets: [b]\n"}) {
+      out.push_back({"yaml-shape:" + whole, whole});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("promwatch agrees with promtool 2.42 on the shared corpus and generated variants") {
+  tally shared_manifest, shared_live, generated;
+
+  if (!fs::exists(corpus_dir / "manifest.tsv")) {
+    MESSAGE("skipping the shared corpus: " << corpus_dir.string() << " is absent");
+  } else {
+    std::ifstream manifest(corpus_dir / "manifest.tsv");
+    std::string line;
+    std::getline(manifest, line);  // header
+    std::vector<fs::path> rule_files;
+    std::vector<std::pair<std::string, bool>> sd_files;
+    while (std::getline(manifest, line)) {
+      std::istringstream fields(line);
+      std::string kind, path, verdict;
+      std::getline(fields, kind, '\t');
+      std::getline(fields, path, '\t');
+      std::getline(fields, verdict, '\t');
+      const fs::path file = corpus_dir / path;
+      const std::string content = read_text(file);
+      const bool valid = verdict == "valid";
+      report got = kind == "rules" ? check_rules(file.string(), content)
+                                   : check_file_sd(file.string(), content);
+      shared_manifest.add(path + " (manifest)", valid, got, content);
+      if (kind == "rules") {
+        rule_files.push_back(file);
+      } else {
+        sd_files.emplace_back(file.string(), valid);
+      }
+    }
+    if (have_promtool()) {
+      auto verdicts = promtool_rules(rule_files);
+      for (const auto& f : rule_files) {
+        auto it = verdicts.find(f.string());
+        if (it == verdicts.end()) continue;
+        const std::string content = read_text(f);
+        shared_live.add(f.string() + " (promtool)", it->second, check_rules(f.string(), content),
+                        content);
+      }
+      // file_sd files keep their extension (it picks the parser) under a neutral name.
+      temp_dir tmp;
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < sd_files.size(); ++i) {
+        names.push_back("c" + std::to_string(i) + fs::path(sd_files[i].first).extension().string());
+        fs::copy_file(sd_files[i].first, tmp.path / names.back());
+      }
+      auto sd_verdicts = promtool_file_sd(tmp.path, names);
+      for (std::size_t i = 0; i < sd_files.size(); ++i) {
+        const std::string content = read_text(sd_files[i].first);
+        shared_live.add(sd_files[i].first + " (promtool)", sd_verdicts[names[i]],
+                        check_file_sd(names[i], content), content);
+      }
+    }
+  }
+
+  if (!have_promtool()) {
+    MESSAGE("skipping generated variants: " << promtool_path << " is absent");
+  } else if (!fs::exists(bases_dir / "rules")) {
+    MESSAGE("skipping generated variants: " << bases_dir.string() << " is absent");
+  } else {
+    temp_dir tmp;
+    auto rules = rule_variants();
+    std::vector<fs::path> files;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      files.push_back(tmp.path / ("r" + std::to_string(i) + ".yml"));
+      write_text(files.back(), rules[i].content);
+    }
+    auto verdicts = promtool_rules(files);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      auto it = verdicts.find(files[i].string());
+      if (it == verdicts.end()) continue;
+      generated.add("rules " + rules[i].name, it->second,
+                    check_rules(files[i].string(), rules[i].content), rules[i].content);
+    }
+    for (std::string ext : {".json", ".yml"}) {
+      auto sd = file_sd_variants(ext);
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < sd.size(); ++i) {
+        names.push_back("sd" + std::to_string(i) + ext);
+        write_text(tmp.path / names.back(), sd[i].content);
+      }
+      auto sd_verdicts = promtool_file_sd(tmp.path, names);
+      for (std::size_t i = 0; i < sd.size(); ++i) {
+        generated.add("file_sd " + sd[i].name, sd_verdicts[names[i]],
+                      check_file_sd(names[i], sd[i].content), sd[i].content);
+      }
+    }
+  }
+
+  MESSAGE("shared corpus vs manifest: " << shared_manifest.agreed << "/"
+                                        << shared_manifest.compared);
+  MESSAGE("shared corpus vs live promtool: " << shared_live.agreed << "/" << shared_live.compared);
+  MESSAGE("generated variants vs live promtool: " << generated.agreed << "/" << generated.compared);
+  CHECK(shared_manifest.ratio() >= 0.995);
+  CHECK(shared_live.ratio() >= 0.995);
+  CHECK(generated.ratio() >= 0.995);
+}
