@@ -13,6 +13,7 @@
 #include "core/diagnostic.hpp"
 #include "core/latest_slot.hpp"
 #include "core/logger.hpp"
+#include "core/offload.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/render.hpp"
 #include "reload/reload_loop.hpp"
@@ -30,14 +31,6 @@ namespace fs = std::filesystem;
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-/// Runs blocking work on the pool and resumes on the caller's executor.
-template <typename F>
-awaitable<std::invoke_result_t<F>> run_on(asio::thread_pool& pool, F work) {
-  using R = std::invoke_result_t<F>;
-  co_return co_await asio::co_spawn(
-      pool, [w = std::move(work)]() mutable -> awaitable<R> { co_return w(); }, use_awaitable);
 }
 
 awaitable<void> wait_for_signal(core::logger& log) {
@@ -138,20 +131,23 @@ void log_decision(shared_state& s, const sync_decision& d, const watch::change& 
 awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
                           core::latest_slot<reload::reload_request>& requests,
                           asio::thread_pool& pool) {
-  const snapshot::snapshot_spec spec{s.options.config_file, watched_dirs(s.options)};
+  snapshot::snapshot_spec spec;
+  spec.config_file = s.options.config_file;
+  spec.watch_dirs = watched_dirs(s.options);
   for (;;) {
     const watch::change why = co_await changes.next();
     s.log.debug("looking at files", {{"reason", std::string(watch::to_string(why.reason))},
                                      {"paths", why.path_count}});
     auto known = s.sync.known_keys();
-    auto [snap, fresh] = co_await run_on(pool, [spec, known = std::move(known)] {
-      auto taken = snapshot::take_snapshot(spec);
-      auto results = validate_new(taken, known);
-      return std::pair{std::move(taken), std::move(results)};
-    });
-    for (const auto& w : snap.warnings) s.log.warn(w);
+    auto job = [&spec, known = std::move(known)] {
+      auto snap = snapshot::take_snapshot(spec);
+      auto fresh = validate_new(snap, known);
+      return std::pair{std::move(snap), std::move(fresh)};
+    };
+    auto taken = co_await core::offload(pool, std::move(job));
+    for (const auto& w : taken.first.warnings) s.log.warn(w);
     const bool first = !s.first_sync_done;
-    auto d = s.sync.on_snapshot(std::move(snap), std::move(fresh));
+    auto d = s.sync.on_snapshot(std::move(taken.first), std::move(taken.second));
     if (first && d.action == sync_action::reload && !s.options.reload_on_start) {
       s.sync.assume_applied(d.fingerprint);
       s.metrics.set_applied_hash(d.fingerprint);

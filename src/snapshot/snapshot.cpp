@@ -87,6 +87,10 @@ std::vector<std::string> expand_glob(const fs::path& base_dir, const std::string
   return out;
 }
 
+bool looks_like_config_data(const std::string& path) {
+  return path.ends_with(".yml") || path.ends_with(".yaml") || path.ends_with(".json");
+}
+
 }  // namespace
 
 bool is_internal_name(const std::string& name) {
@@ -132,16 +136,20 @@ snapshot take_snapshot(const snapshot_spec& spec) {
 
   snap.files.emplace(config_path, std::move(config));
   for (const auto& path : seen) {
+    const auto p = planned.find(path);
+    // A file the config does not reference is never loaded by Prometheus, so it is not
+    // read at all (a data dir or a log beside the config must not cost a hash per event).
+    // Only without a usable config is a YAML/JSON file's kind guessed from its content.
+    if (p == planned.end() && config_understood) continue;
+    if (p == planned.end() && !looks_like_config_data(path)) continue;
     file_entry entry;
     read_into(path, spec.max_file_bytes, entry);
-    const auto p = planned.find(path);
-    // A file the config does not reference is not loaded by Prometheus; only without a
-    // usable config do we guess its kind, so it still gets validated.
     if (p != planned.end()) {
       entry.kind = p->second;
-    } else if (!config_understood && entry.read_error.empty()) {
+    } else if (entry.read_error.empty()) {
       entry.kind = classify_by_content(path, entry.content);
     }
+    if (entry.kind == core::file_kind::other) continue;
     snap.files.emplace(path, std::move(entry));
   }
   return snap;

@@ -19,7 +19,7 @@ struct file_entry {
   friend bool operator==(const file_entry&, const file_entry&) = default;
 };
 
-/// Every file promwatch cares about, by logical path (absolute, lexically normal, through
+/// Every file Prometheus would load, by logical path (absolute, lexically normal, through
 /// the visible names: Kubernetes' `..data` internals never appear).
 struct snapshot {
   std::map<std::string, file_entry> files;
@@ -34,7 +34,9 @@ struct snapshot_spec {
   std::size_t max_file_bytes = 16 * 1024 * 1024;
 };
 
-/// Walks the watch directories and the config's globs, reads and hashes every file.
+/// Reads and hashes the config and every file its globs reference. Without a usable config,
+/// YAML and JSON files under the watch directories whose content looks like rules or
+/// file_sd targets are taken instead. Files of no kind are left out.
 /// Blocking file I/O: run it off the event loop (the app uses a thread pool). Never throws
 /// for filesystem problems; they become `read_error`s or warnings.
 snapshot take_snapshot(const snapshot_spec& spec);

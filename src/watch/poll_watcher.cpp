@@ -1,5 +1,6 @@
 #include <utility>
 
+#include "core/offload.hpp"
 #include "watch/backends.hpp"
 #include "watch/poll_state.hpp"
 
@@ -56,15 +57,11 @@ class poll_watcher final : public watcher {
   std::string_view backend_name() const override { return "poll"; }
 
  private:
-  // The walk is blocking I/O over a tree of any size, so it runs on the pool; the
-  // coroutine resumes on the loop's executor.
+  // The walk is blocking I/O over a tree of any size, so it runs on the pool.
   awaitable<walk_result> walk_off_loop() {
-    return asio::co_spawn(
-        pool_,
-        [roots = roots_, recursive = recursive_]() -> awaitable<walk_result> {
-          co_return walk_trees(roots, recursive);
-        },
-        use_awaitable);
+    return core::offload(pool_, [roots = roots_, recursive = recursive_] {
+      return walk_trees(roots, recursive);
+    });
   }
 
   std::vector<std::string> roots_;

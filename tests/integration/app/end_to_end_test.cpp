@@ -31,7 +31,7 @@ scrape_configs:
 
 // Prometheus logs this line once per configuration load, the initial one included.
 int count_reloads(const prometheus_process& p) {
-  const std::string log = read_file(p.dir() / "prometheus.log");
+  const std::string log = read_file(p.log_path());
   int n = 0;
   for (std::size_t at = 0; (at = log.find("Completed loading of configuration file", at)) != std::string::npos; ++at) ++n;
   return n;

@@ -19,13 +19,13 @@ TEST_CASE("a snapshot classifies files by the config's references and hashes the
   test::write_file(t.path / "targets/t.json", "[]");
   test::write_file(t.path / "README.txt", "hello");
   const auto snap = snapshot::take_snapshot({t.path / "prometheus.yml", {t.path}});
-  REQUIRE(snap.files.size() == 4);
+  REQUIRE(snap.files.size() == 3);
   const auto base = fs::canonical(t.path).string();
   CHECK(snap.files.at(base + "/prometheus.yml").kind == core::file_kind::config);
   CHECK(snap.files.at(base + "/rules/a.yml").kind == core::file_kind::rules);
   CHECK(snap.files.at(base + "/rules/a.yml").sha256 == core::sha256::hex("groups: []\n"));
   CHECK(snap.files.at(base + "/targets/t.json").kind == core::file_kind::file_sd);
-  CHECK(snap.files.at(base + "/README.txt").kind == core::file_kind::other);
+  CHECK_FALSE(snap.files.contains(base + "/README.txt"));  // Prometheus never loads it
   CHECK(snap.warnings.empty());
 }
 

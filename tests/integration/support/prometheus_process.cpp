@@ -112,7 +112,7 @@ std::string prometheus_process::url(std::string_view path) const {
 }
 
 void prometheus_process::write_file(const std::string& relative, std::string_view content) const {
-  const auto path = dir_ / relative;
+  const auto path = dir() / relative;
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
@@ -120,7 +120,7 @@ void prometheus_process::write_file(const std::string& relative, std::string_vie
 }
 
 std::string prometheus_process::log_tail(std::size_t lines) const {
-  std::ifstream in(dir_ / "prometheus.log");
+  std::ifstream in(log_path());
   std::deque<std::string> tail;
   for (std::string line; std::getline(in, line);) {
     tail.push_back(std::move(line));
@@ -153,11 +153,11 @@ void prometheus_process::start(const prometheus_options& options) {
     argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  const std::string log_path = (dir_ / "prometheus.log").string();
+  const std::string log_file = log_path().string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+  posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   const int rc = posix_spawn(&pid_, prometheus_binary, &actions, nullptr, argv.data(), environ);

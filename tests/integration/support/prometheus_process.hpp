@@ -44,10 +44,13 @@ class prometheus_process {
   unsigned short port() const { return port_; }
   /// `http://127.0.0.1:<port><path>`.
   std::string url(std::string_view path) const;
-  const std::filesystem::path& dir() const { return dir_; }
-  std::filesystem::path config_path() const { return dir_ / "prometheus.yml"; }
+  /// The config directory: prometheus.yml and the `files`. Prometheus' data and log live
+  /// outside it, so watching it sees only configuration changes.
+  std::filesystem::path dir() const { return dir_ / "config"; }
+  std::filesystem::path config_path() const { return dir() / "prometheus.yml"; }
+  std::filesystem::path log_path() const { return dir_ / "prometheus.log"; }
 
-  /// Writes (replaces) a file relative to the temp dir.
+  /// Writes (replaces) a file relative to the config directory.
   void write_file(const std::string& relative, std::string_view content) const;
   /// The last `lines` lines of Prometheus' log.
   std::string log_tail(std::size_t lines = 40) const;
