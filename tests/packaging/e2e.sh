@@ -28,7 +28,7 @@ work=$(mktemp -d /tmp/promwatch-e2e.XXXXXX)
 run_dir=/run/promwatch-e2e.$$ # short: the socket path must fit in sun_path
 export DOCKER_HOST=unix://$run_dir/docker.sock
 docker=/usr/bin/docker # the client from docker.io, matching the daemon's API
-compose=(docker-compose --no-ansi -p promwatch-e2e -f "$work/stack/docker-compose.yml" -f "$work/stack/compose.e2e.yml")
+compose=(docker-compose --ansi never -p promwatch-e2e -f "$work/stack/docker-compose.yml" -f "$work/stack/compose.e2e.yml")
 export COMPOSE_HTTP_TIMEOUT=120
 dockerd_pid=
 suite=e2e
@@ -85,6 +85,8 @@ dockerd --data-root "$data_root" --exec-root "$run_dir/exec" --pidfile "$run_dir
   >"$work/dockerd.log" 2>&1 &
 dockerd_pid=$!
 wait_for 60 "dockerd answers on its own socket" "$docker" version
+# Containers left by an interrupted earlier run (the data-root is cached, images are kept).
+"$docker" container prune -f >/dev/null
 
 # --- 2. base and Prometheus images, offline --------------------------------------------------
 base_image=debian:bookworm
@@ -145,8 +147,8 @@ build_args=(--network host --build-arg "BASE_IMAGE=$base_image" --build-arg "JOB
   --build-arg "REVISION=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)"
   --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)")
 start=$SECONDS
-if DOCKER_BUILDKIT=0 "$docker" build "${build_args[@]}" --target build -t promwatch-e2e/build:cache "$repo" >"$work/build.log" 2>&1 &&
-  DOCKER_BUILDKIT=0 "$docker" build "${build_args[@]}" -t promwatch:e2e "$repo" >>"$work/build.log" 2>&1; then
+if DOCKER_BUILDKIT=0 "$docker" build --force-rm "${build_args[@]}" --target build -t promwatch-e2e/build:cache "$repo" >"$work/build.log" 2>&1 &&
+  DOCKER_BUILDKIT=0 "$docker" build --force-rm "${build_args[@]}" -t promwatch:e2e "$repo" >>"$work/build.log" 2>&1; then
   pass "docker build of the Dockerfile ($((SECONDS - start))s; unit tests ran in the build stage)"
   grep -E 'tests passed|tests failed' "$work/build.log" | sed 's/^/    /' || true
 else
@@ -244,3 +246,17 @@ check "reloader_last_reload_successful is still 1" test "$(metric reloader_last_
 pw_pid=$("$docker" inspect -f '{{.State.Pid}}' "$pw")
 log "promwatch memory: $(grep -E '^Vm(RSS|HWM)' "/proc/$pw_pid/status" | tr -s ' \t\n' ' ')"
 log "promwatch cpu (user+sys ticks since start): $(awk '{ print $14 + $15 }' "/proc/$pw_pid/stat")"
+
+# The documented Docker Desktop setting: the same stack with the polling backend.
+PROMWATCH_WATCH_BACKEND=poll "${compose[@]}" up -d --no-build promwatch >>"$work/compose-up.log" 2>&1
+pw=$(cid promwatch)
+check "PROMWATCH_WATCH_BACKEND=poll recreates promwatch with --watch-backend=poll" \
+  bash -c "'$docker' inspect -f '{{json .Args}}' '$pw' | grep -q -- '--watch-backend=poll'"
+wait_for 60 "promwatch (poll backend) is healthy" health "$pw"
+wait_for 30 "promwatch (poll backend) /readyz answers 200" pw_get /readyz
+write_rules e2e.yml 'groups:
+  - name: e2e
+    rules:
+      - alert: E2EMarkerPoll
+        expr: vector(1) > 2'
+wait_for 30 "with polling, a changed rule is loaded by Prometheus" rules_have E2EMarkerPoll
