@@ -37,8 +37,8 @@ fi
 
 # kubectl with kustomize: the machine's kubectl when it has one, else Debian's
 # kubernetes-client (kubectl 1.20, kustomize v2; the manifests are written for both),
-# unpacked into the cache rather than installed.
-kubectl=$(command -v kubectl || true)
+# unpacked into the cache rather than installed. KUBECTL=PATH picks one.
+kubectl=${KUBECTL:-$(command -v kubectl || true)}
 if [[ -z $kubectl ]] || ! "$kubectl" kustomize --help >/dev/null 2>&1; then
   kdir=$PACKAGING_CACHE/kubernetes-client
   if [[ ! -x $kdir/usr/bin/kubectl ]]; then
