@@ -9,9 +9,9 @@
 #     Prometheus kept the last good rules;
 #  5. tear everything down and stop dockerd.
 # Called by tests/packaging/run.sh, which installs docker.io, docker-compose and debootstrap.
-# Environment: PACKAGING_CACHE (default /var/cache/promwatch-packaging), JOBS (default 1, or
-# all cores when CI=true),
-# PACKAGING_KEEP=1 leaves the work directory for inspection.
+# Environment: PACKAGING_CACHE (default /var/cache/promwatch-packaging); JOBS, compile jobs in
+# the image build (default 1, or all cores when CI=true); PACKAGING_KEEP=1 leaves the work
+# directory for inspection.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
