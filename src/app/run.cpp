@@ -7,6 +7,7 @@
 
 #include <prometheus/registry.h>
 
+#include "apply/publish.hpp"
 #include "app/status.hpp"
 #include "app/sync_state.hpp"
 #include "core/asio.hpp"
@@ -48,7 +49,8 @@ std::vector<fs::path> watched_dirs(const cli::run_options& opt) {
     if (seen.insert(abs.string()).second) dirs.push_back(abs);
   };
   add(fs::absolute(opt.config_file).parent_path());
-  for (const auto& d : opt.watch_dirs) add(d);
+  for (const auto& d : opt.watch_dirs)
+    add(d);
   return dirs;
 }
 
@@ -80,7 +82,7 @@ class watch_metrics_exporter {
 /// used only from the loop's thread.
 struct shared_state {
   shared_state(const cli::run_options& o, core::logger& l, metrics::metrics& m)
-      : options(o), log(l), metrics(m) {}
+      : options(o), log(l), metrics(m), sync(!o.output_dir.empty()) {}
 
   const cli::run_options& options;
   core::logger& log;
@@ -95,12 +97,12 @@ struct shared_state {
   bool startup_reload_pending = false;
 };
 
-void log_decision(shared_state& s, const sync_decision& d, const watch::change& why) {
+void log_decision(shared_state& s, const sync_decision& d, const watch::change& why, bool first) {
   for (const auto& bad : d.newly_invalid) {
     s.metrics.validation_failures(bad.kind).Increment();
     for (const auto& e : bad.errors) {
-      s.log.error("invalid file", {{"kind", std::string(core::to_string(bad.kind))},
-                                   {"error", core::format(e)}});
+      s.log.error("invalid file",
+                  {{"kind", std::string(core::to_string(bad.kind))}, {"error", core::format(e)}});
     }
   }
   const auto changed = d.changes.size();
@@ -117,13 +119,15 @@ void log_decision(shared_state& s, const sync_decision& d, const watch::change& 
       s.metrics.config_apply_operations_total.Increment();
       s.metrics.config_apply_operations_failed_total.Increment();
       std::string files;
-      for (const auto& f : d.blocking) files += (files.empty() ? "" : ",") + f;
+      for (const auto& f : d.blocking)
+        files += (files.empty() ? "" : ",") + f;
       s.log.error("not reloading: invalid files; Prometheus keeps its last good configuration",
                   {{"invalid_files", files}});
       break;
     }
     case sync_action::reload:
-      s.log.info("valid change, reloading", {{"files_changed", changed}, {"sha256", d.fingerprint}});
+      s.log.info(first ? "initial sync: files are valid, reloading" : "valid change, reloading",
+                 {{"files_changed", changed}, {"sha256", d.fingerprint}});
       break;
   }
 }
@@ -134,10 +138,12 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
   snapshot::snapshot_spec spec;
   spec.config_file = s.options.config_file;
   spec.watch_dirs = watched_dirs(s.options);
+  const bool publishing = !s.options.output_dir.empty();
+  const auto config_root = fs::absolute(s.options.config_file).lexically_normal().parent_path();
   for (;;) {
     const watch::change why = co_await changes.next();
-    s.log.debug("looking at files", {{"reason", std::string(watch::to_string(why.reason))},
-                                     {"paths", why.path_count}});
+    s.log.debug("looking at files",
+                {{"reason", std::string(watch::to_string(why.reason))}, {"paths", why.path_count}});
     auto known = s.sync.known_keys();
     auto job = [&spec, known = std::move(known)] {
       auto snap = snapshot::take_snapshot(spec);
@@ -145,7 +151,8 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
       return std::pair{std::move(snap), std::move(fresh)};
     };
     auto taken = co_await core::offload(pool, std::move(job));
-    for (const auto& w : taken.first.warnings) s.log.warn(w);
+    for (const auto& w : taken.first.warnings)
+      s.log.warn(w);
     const bool first = !s.first_sync_done;
     auto d = s.sync.on_snapshot(std::move(taken.first), std::move(taken.second));
     if (first && d.action == sync_action::reload && !s.options.reload_on_start) {
@@ -155,9 +162,32 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
                  {{"sha256", d.fingerprint}});
       d.action = sync_action::no_reload;
     } else {
-      log_decision(s, d, why);
+      log_decision(s, d, why, first);
     }
     s.status.record_sync(s.sync, d, unix_now());
+    if (publishing && (d.action == sync_action::reload || d.action == sync_action::no_reload)) {
+      auto job = [&s, &root = config_root] {
+        return apply::publish_atomically(s.sync.current(), root, s.options.output_dir);
+      };
+      const auto published = co_await core::offload(pool, std::move(job));
+      if (published.has_error()) {
+        s.metrics.config_apply_operations_failed_total.Increment();
+        s.sync.on_reload_failed();
+        s.status.last_publish_error = published.error().message;
+        s.log.error("cannot publish; Prometheus keeps the last published configuration",
+                    {{"output_dir", s.options.output_dir.string()},
+                     {"error", published.error().message}});
+        d.action = sync_action::blocked;
+      } else {
+        s.status.last_publish_error.clear();
+        s.status.published_data_dir = published->data_dir;
+        if (!published->unchanged) {
+          s.log.info("published", {{"output_dir", s.options.output_dir.string()},
+                                   {"data_dir", published->data_dir},
+                                   {"files", published->files_written}});
+        }
+      }
+    }
     if (d.action == sync_action::reload) {
       s.metrics.config_apply_operations_total.Increment();
       s.metrics.pending_changes.Set(1);
@@ -186,8 +216,8 @@ void on_reload_report(shared_state& s, const reload::reload_report& r) {
       s.sync.on_reload_succeeded(r.request.sha256);
       s.metrics.set_applied_hash(r.request.sha256);
       if (r.request.generation == s.generation) s.metrics.pending_changes.Set(0);
-      s.log.info("Prometheus reloaded", {{"url", r.url}, {"sha256", r.request.sha256},
-                                         {"attempts", r.result.attempts}});
+      s.log.info("Prometheus reloaded",
+                 {{"url", r.url}, {"sha256", r.request.sha256}, {"attempts", r.result.attempts}});
     }
   } else {
     s.successes.erase(r.request.generation);
@@ -218,12 +248,19 @@ int run(const cli::run_options& options) {
   wo.dirs = watched_dirs(options);
   wo.poll_interval = options.poll_interval;
   switch (options.backend) {
-    case cli::watch_backend::auto_select: wo.backend = watch::watch_options::backend::auto_select; break;
-    case cli::watch_backend::inotify: wo.backend = watch::watch_options::backend::inotify; break;
-    case cli::watch_backend::poll: wo.backend = watch::watch_options::backend::poll; break;
+    case cli::watch_backend::auto_select:
+      wo.backend = watch::watch_options::backend::auto_select;
+      break;
+    case cli::watch_backend::inotify:
+      wo.backend = watch::watch_options::backend::inotify;
+      break;
+    case cli::watch_backend::poll:
+      wo.backend = watch::watch_options::backend::poll;
+      break;
   }
   auto watcher = watch::make_watcher(ex, wo, log);
-  if (watcher.has_error()) throw std::runtime_error("cannot watch files: " + watcher.error().message);
+  if (watcher.has_error())
+    throw std::runtime_error("cannot watch files: " + watcher.error().message);
   const std::string backend{(*watcher)->backend_name()};
 
   watch::change_stream_options co;
@@ -245,6 +282,7 @@ int run(const cli::run_options& options) {
   s.targets = targets.size();
   s.status.backend = backend;
   s.status.config_file = options.config_file.string();
+  s.status.output_dir = options.output_dir.string();
   core::latest_slot<reload::reload_request> requests(ex);
   reload::reload_loop reloader(std::move(targets), ro, requests, log,
                                [&s](const reload::reload_report& r) { on_reload_report(s, r); });
@@ -263,8 +301,10 @@ int run(const cli::run_options& options) {
   e.readiness = readiness;
   e.status = [&] { return s.status.render(s.sync, changes.stats().watches, readiness().ok); };
 
-  log.info("starting", {{"version", PROMWATCH_VERSION}, {"config_file", options.config_file.string()},
-                        {"watch_backend", backend}, {"listen_address", options.listen_address}});
+  log.info("starting", {{"version", PROMWATCH_VERSION},
+                        {"config_file", options.config_file.string()},
+                        {"watch_backend", backend},
+                        {"listen_address", options.listen_address}});
 
   int exit_code = 0;
   asio::co_spawn(
@@ -276,8 +316,9 @@ int run(const cli::run_options& options) {
                 asio::co_spawn(ex, changes.run(), asio::deferred),
                 asio::co_spawn(ex, sync_loop(s, changes, requests, pool), asio::deferred),
                 asio::co_spawn(ex, reloader.run(), asio::deferred),
-                asio::co_spawn(ex, server::serve(std::move(acceptor), server::router(std::move(e)), log),
-                               asio::deferred))
+                asio::co_spawn(
+                    ex, server::serve(std::move(acceptor), server::router(std::move(e)), log),
+                    asio::deferred))
                 .async_wait(asio::experimental::wait_for_one(), use_awaitable);
         // Whatever ended first decides: a signal is a clean exit, anything else a failure.
         const std::exception_ptr errors[] = {e1, e2, e3, e4, e5};
@@ -285,7 +326,8 @@ int run(const cli::run_options& options) {
           exit_code = 1;
           try {
             if (errors[order[0]]) std::rethrow_exception(errors[order[0]]);
-            log.error("a component stopped unexpectedly", {{"component", static_cast<int>(order[0])}});
+            log.error("a component stopped unexpectedly",
+                      {{"component", static_cast<int>(order[0])}});
           } catch (const std::exception& ex2) {
             log.error("a component failed", {{"error", ex2.what()}});
           }

@@ -7,10 +7,14 @@ namespace promwatch::app {
 
 std::string_view to_string(sync_action a) {
   switch (a) {
-    case sync_action::unchanged: return "unchanged";
-    case sync_action::no_reload: return "no_reload";
-    case sync_action::blocked: return "blocked";
-    case sync_action::reload: return "reload";
+    case sync_action::unchanged:
+      return "unchanged";
+    case sync_action::no_reload:
+      return "no_reload";
+    case sync_action::blocked:
+      return "blocked";
+    case sync_action::reload:
+      return "reload";
   }
   return "unchanged";
 }
@@ -40,6 +44,13 @@ std::string status_info::render(const sync_state& sync, std::size_t watches, boo
   w.member("config_file", config_file);
   w.key("watch").begin_object().member("backend", backend).member("watches", watches).end_object();
   w.member("applied_sha256", sync.applied_fingerprint());
+  if (!output_dir.empty()) {
+    w.key("publish").begin_object();
+    w.member("output_dir", output_dir);
+    w.member("data_dir", published_data_dir);
+    w.member("last_error", last_publish_error);
+    w.end_object();
+  }
   w.key("last_sync").begin_object();
   w.member("count", syncs);
   w.member("time", last_sync.time);
@@ -58,7 +69,8 @@ std::string status_info::render(const sync_state& sync, std::size_t watches, boo
     w.member("size", entry.content.size());
     w.member("valid", errors.empty());
     w.key("errors").begin_array();
-    for (const auto& e : errors) w.value(core::format(e));
+    for (const auto& e : errors)
+      w.value(core::format(e));
     w.end_array();
     w.end_object();
   }

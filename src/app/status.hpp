@@ -31,6 +31,9 @@ struct status_info {
     std::string sha256;
   };
 
+  std::string output_dir;          // publish mode only
+  std::string published_data_dir;  // the `..<timestamp>` dir behind `..data`
+  std::string last_publish_error;
   std::uint64_t syncs = 0;
   sync_record last_sync;
   std::map<std::string, reload_record> targets;  // by reload URL

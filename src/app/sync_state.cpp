@@ -1,11 +1,12 @@
 #include "app/sync_state.hpp"
 
 namespace promwatch::app {
-namespace {
 
-validation_key key_of(const snapshot::file_entry& e) {
-  return {e.kind, e.sha256};
+validation_key key_of(const std::string& path, const snapshot::file_entry& e) {
+  return {e.kind, path + '\n' + (e.read_error.empty() ? e.sha256 : std::string(unreadable_mark))};
 }
+
+namespace {
 
 const core::diagnostics no_errors;
 
@@ -15,7 +16,7 @@ std::set<validation_key> sync_state::known_keys() const {
   std::set<validation_key> keys;
   for (const auto& [key, _] : cache_) {
     // Unreadable files are re-checked every time: the reason may have changed.
-    if (!key.second.empty()) keys.insert(key);
+    if (!key.second.ends_with(unreadable_mark)) keys.insert(key);
   }
   return keys;
 }
@@ -23,7 +24,7 @@ std::set<validation_key> sync_state::known_keys() const {
 const core::diagnostics& sync_state::errors_for(const std::string& path) const {
   const auto f = current_.files.find(path);
   if (f == current_.files.end()) return no_errors;
-  const auto c = cache_.find(key_of(f->second));
+  const auto c = cache_.find(key_of(path, f->second));
   return c == cache_.end() ? no_errors : c->second;
 }
 
@@ -34,11 +35,11 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
   d.fingerprint = snapshot::reload_fingerprint(snap);
 
   for (auto& [key, errors] : fresh)
-    cache_[key] = std::move(errors);
+    cache_.insert_or_assign(key, std::move(errors));
   // Keep only what the new snapshot still needs, so the cache never outgrows the tree.
   std::set<validation_key> live;
-  for (const auto& [_, entry] : snap.files)
-    live.insert(key_of(entry));
+  for (const auto& [path, entry] : snap.files)
+    live.insert(key_of(path, entry));
   std::erase_if(cache_, [&](const auto& kv) { return !live.contains(kv.first); });
 
   current_ = std::move(snap);
@@ -52,7 +53,7 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
     const auto& errors = errors_for(path);
     if (errors.empty()) continue;
     if (changed.contains(path)) d.newly_invalid.push_back({path, entry.kind, errors});
-    if (core::needs_reload(entry.kind)) d.blocking.push_back(path);
+    if (publish_mode_ || core::needs_reload(entry.kind)) d.blocking.push_back(path);
   }
 
   if (had_snapshot && d.changes.empty()) {

@@ -13,9 +13,15 @@
 namespace promwatch::app {
 
 /// Validation results are cached by what was validated, so an unchanged file is never
-/// validated twice: (kind, sha256 of content).
+/// validated twice: (kind, "path\nsha256"). The path is part of the key because
+/// diagnostics name the file.
 using validation_key = std::pair<core::file_kind, std::string>;
 using validation_results = std::map<validation_key, core::diagnostics>;
+
+/// Stands for the hash of a file that cannot be read; such a file is checked again on every
+/// sync (the reason it cannot be read may change).
+inline constexpr std::string_view unreadable_mark = "unreadable";
+validation_key key_of(const std::string& path, const snapshot::file_entry& entry);
 
 /// Validates the entries of `snap` whose key is not in `known`. Pure CPU work on the
 /// snapshot's bytes; run it off the loop. Unreadable files become a diagnostic.
@@ -49,6 +55,10 @@ struct sync_decision {
 /// Lives on the loop's thread.
 class sync_state {
  public:
+  /// In publish mode every invalid file blocks, file_sd files included: what is published is
+  /// all-or-nothing, so Prometheus never reads a file that was not validated.
+  explicit sync_state(bool publish_mode = false) : publish_mode_(publish_mode) {}
+
   /// Folds in a new snapshot and the results of validating what was new in it.
   sync_decision on_snapshot(snapshot::snapshot snap, validation_results fresh);
 
@@ -68,6 +78,7 @@ class sync_state {
   const core::diagnostics& errors_for(const std::string& path) const;
 
  private:
+  bool publish_mode_;
   snapshot::snapshot current_;
   bool has_snapshot_ = false;
   std::string applied_;    // what Prometheus confirmed loading

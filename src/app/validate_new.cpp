@@ -8,10 +8,9 @@ validation_results validate_new(const snapshot::snapshot& snap,
   validation_results out;
   for (const auto& [path, entry] : snap.files) {
     if (entry.kind == core::file_kind::other) continue;
-    const auto key = validation_key{entry.kind, entry.sha256};
+    const auto key = key_of(path, entry);
     if (known.contains(key) || out.contains(key)) continue;
     if (!entry.read_error.empty()) {
-      // Keyed by the empty hash: an unreadable file stays invalid until it reads again.
       out[key] = {core::diagnostic{path, 0, 0, "cannot read file: " + entry.read_error}};
       continue;
     }

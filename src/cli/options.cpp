@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "core/duration.hpp"
@@ -54,6 +55,9 @@ Flags of `run`:
   --watch-dir=DIR           another directory to watch, recursively; repeatable
   --reload-url=URL          POSTed to after a valid change; repeatable
                             (default http://127.0.0.1:9090/-/reload)
+  --output-dir=DIR          publish mode: write validated files here with an atomic
+                            ..data swap (as Kubernetes does) and point Prometheus'
+                            --config.file here; a broken file never reaches it
   --reload-on-start=BOOL    reload once at startup when the files are valid (default true)
   --reload-timeout=DUR      per-attempt timeout of a reload request (default 30s)
   --listen-address=ADDR     serves /metrics, /healthz, /readyz, /status (default :9533)
@@ -178,6 +182,8 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
           run.reload_urls.emplace_back(*v);
         }
       }
+    } else if (f.name == "output-dir") {
+      if (const auto v = need_value()) run.output_dir = std::string(*v);
     } else if (f.name == "listen-address") {
       if (const auto v = need_value()) run.listen_address = std::string(*v);
     } else if (f.name == "debounce") {
@@ -223,6 +229,17 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
 
   if (out.cmd == command::run) {
     if (run.config_file.empty()) problem("--config-file: must not be empty");
+    if (!run.output_dir.empty()) {
+      // Lexical on purpose: flags are checked without touching the filesystem.
+      const auto dst = std::filesystem::absolute(run.output_dir).lexically_normal();
+      const auto src = std::filesystem::absolute(run.config_file).lexically_normal().parent_path();
+      const auto starts_with = [](const std::filesystem::path& p, const std::filesystem::path& base) {
+        return std::mismatch(base.begin(), base.end(), p.begin(), p.end()).first == base.end();
+      };
+      if (starts_with(dst, src) || starts_with(src, dst)) {
+        problem("--output-dir: must not contain or be inside the config file's directory");
+      }
+    }
     if (run.debounce_max < run.debounce) {
       problem("--debounce-max: must be at least --debounce");
     }

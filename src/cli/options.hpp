@@ -18,6 +18,9 @@ struct run_options {
   std::filesystem::path config_file = "/etc/prometheus/prometheus.yml";
   std::vector<std::filesystem::path> watch_dirs;  // the config file's directory is added too
   std::vector<std::string> reload_urls{"http://127.0.0.1:9090/-/reload"};
+  /// Publish mode when set: validated files are written here (atomic `..data` swap) and
+  /// Prometheus reads its config from here, so it never sees an invalid file.
+  std::filesystem::path output_dir;
   std::string listen_address = ":9533";
   std::chrono::milliseconds debounce{250};
   std::chrono::milliseconds debounce_max{2000};

@@ -15,7 +15,7 @@ namespace promwatch::core {
 template <typename T>
 class latest_slot {
  public:
-  explicit latest_slot(asio::any_io_executor ex) : wake_(std::move(ex)) {}
+  explicit latest_slot(const asio::any_io_executor& ex) : wake_(ex) {}
 
   void put(T value) {
     value_ = std::move(value);

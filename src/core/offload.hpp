@@ -18,7 +18,8 @@ template <typename F>
 awaitable<std::invoke_result_t<std::decay_t<F>&>> offload(asio::thread_pool& pool, F&& work) {
   using R = std::invoke_result_t<std::decay_t<F>&>;
   return asio::co_spawn(
-      pool, [w = std::forward<F>(work)]() mutable -> awaitable<R> { co_return w(); }, use_awaitable);
+      pool, [w = std::forward<F>(work)]() mutable -> awaitable<R> { co_return w(); },
+      use_awaitable);
 }
 
 }  // namespace promwatch::core

@@ -27,7 +27,7 @@ sha256::sha256()
 
 void sha256::compress(const std::uint8_t* block) {
   std::array<std::uint32_t, 64> w{};
-  for (int i = 0; i < 16; ++i) {
+  for (std::size_t i = 0; i < 16; ++i) {
     w[i] = (std::uint32_t{block[i * 4]} << 24) | (std::uint32_t{block[i * 4 + 1]} << 16) |
            (std::uint32_t{block[i * 4 + 2]} << 8) | std::uint32_t{block[i * 4 + 3]};
   }
@@ -99,7 +99,7 @@ sha256::digest sha256::finish() {
     buffer_[56 + i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
   compress(buffer_.data());
   digest out{};
-  for (int i = 0; i < 8; ++i) {
+  for (std::size_t i = 0; i < 8; ++i) {
     out[i * 4] = static_cast<std::uint8_t>(state_[i] >> 24);
     out[i * 4 + 1] = static_cast<std::uint8_t>(state_[i] >> 16);
     out[i * 4 + 2] = static_cast<std::uint8_t>(state_[i] >> 8);

@@ -31,7 +31,7 @@ struct snapshot_spec {
   std::filesystem::path config_file;
   std::vector<std::filesystem::path> watch_dirs;
   bool recursive = true;
-  std::size_t max_file_bytes = 16 * 1024 * 1024;
+  std::size_t max_file_bytes = std::size_t{16} << 20;
 };
 
 /// Reads and hashes the config and every file its globs reference. Without a usable config,

@@ -10,7 +10,7 @@ namespace promwatch::validate {
 /// Bounds that keep validation safe on hostile input; exceeding one is a diagnostic.
 struct limits {
   std::size_t max_file_bytes = 16 * 1024 * 1024;
-  int max_depth = 100;              // YAML/JSON nesting and PromQL/template nesting
+  int max_depth = 100;                       // YAML/JSON nesting and PromQL/template nesting
   std::size_t max_alias_expansion = 100000;  // nodes reachable through YAML aliases
 };
 

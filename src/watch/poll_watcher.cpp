@@ -59,9 +59,8 @@ class poll_watcher final : public watcher {
  private:
   // The walk is blocking I/O over a tree of any size, so it runs on the pool.
   awaitable<walk_result> walk_off_loop() {
-    return core::offload(pool_, [roots = roots_, recursive = recursive_] {
-      return walk_trees(roots, recursive);
-    });
+    return core::offload(
+        pool_, [roots = roots_, recursive = recursive_] { return walk_trees(roots, recursive); });
   }
 
   std::vector<std::string> roots_;

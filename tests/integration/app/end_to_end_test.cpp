@@ -33,7 +33,9 @@ scrape_configs:
 int count_reloads(const prometheus_process& p) {
   const std::string log = read_file(p.log_path());
   int n = 0;
-  for (std::size_t at = 0; (at = log.find("Completed loading of configuration file", at)) != std::string::npos; ++at) ++n;
+  for (std::size_t at = 0;
+       (at = log.find("Completed loading of configuration file", at)) != std::string::npos; ++at)
+    ++n;
   return n;
 }
 
@@ -84,19 +86,22 @@ TEST_CASE("a rule change reaches Prometheus, and only valid content ever does") 
 
   SUBCASE("a valid edit is loaded") {
     write_file(s.config_dir / "rules/a.yml", rule_file("job:second"));
-    CHECK_MESSAGE(eventually([&] { return s.rules().find("job:second") != std::string::npos; }, 10s),
-                  s.diagnostics());
+    CHECK_MESSAGE(
+        eventually([&] { return s.rules().find("job:second") != std::string::npos; }, 10s),
+        s.diagnostics());
     CHECK(s.metric("reloader_reloads_total") == reloads + 1);
   }
 
   SUBCASE("a broken rule file is never loaded and is reported with its position") {
     const int before = s.prometheus_reloads();
-    write_file(s.config_dir / "rules/a.yml",
-               "groups:\n  - name: e2e\n    rules:\n      - record: job:broken\n        expr: sum(up\n");
-    REQUIRE_MESSAGE(eventually([&] {
-                      return s.metric("promwatch_validation_failures_total{kind=\"rules\"}") == 1;
-                    }, 10s),
-                    s.diagnostics());
+    write_file(
+        s.config_dir / "rules/a.yml",
+        "groups:\n  - name: e2e\n    rules:\n      - record: job:broken\n        expr: sum(up\n");
+    REQUIRE_MESSAGE(
+        eventually(
+            [&] { return s.metric("promwatch_validation_failures_total{kind=\"rules\"}") == 1; },
+            10s),
+        s.diagnostics());
     CHECK(s.promwatch->log().find("rules/a.yml:5:") != std::string::npos);
     ::usleep(300000);
     CHECK(s.prometheus_reloads() == before);
@@ -116,8 +121,9 @@ TEST_CASE("a rule change reaches Prometheus, and only valid content ever does") 
     const int before = s.prometheus_reloads();
     fs::last_write_time(s.config_dir / "rules/a.yml", fs::file_time_type::clock::now());
     fs::permissions(s.config_dir / "rules/a.yml", fs::perms::owner_all, fs::perm_options::add);
-    CHECK_MESSAGE(eventually([&] { return s.metric("promwatch_changes_skipped_total") > skipped; }, 10s),
-                  s.diagnostics());
+    CHECK_MESSAGE(
+        eventually([&] { return s.metric("promwatch_changes_skipped_total") > skipped; }, 10s),
+        s.diagnostics());
     CHECK(s.prometheus_reloads() == before);
     CHECK(s.metric("reloader_reloads_total") == reloads);
   }
@@ -125,12 +131,14 @@ TEST_CASE("a rule change reaches Prometheus, and only valid content ever does") 
   SUBCASE("a file_sd change is validated but needs no reload") {
     const int before = s.prometheus_reloads();
     write_file(s.config_dir / "targets/t.json", R"([{"targets": ["127.0.0.1:2"]}])");
-    CHECK(eventually([&] { return s.promwatch->log().find("needs no reload") != std::string::npos; }, 10s));
+    CHECK(eventually(
+        [&] { return s.promwatch->log().find("needs no reload") != std::string::npos; }, 10s));
     CHECK(s.prometheus_reloads() == before);
-    write_file(s.config_dir / "targets/t.json", R"([{"targets": ["127.0.0.1:2"], "labels": {"0bad": "x"}}])");
-    CHECK(eventually([&] {
-      return s.metric("promwatch_validation_failures_total{kind=\"file_sd\"}") == 1;
-    }, 10s));
+    write_file(s.config_dir / "targets/t.json",
+               R"([{"targets": ["127.0.0.1:2"], "labels": {"0bad": "x"}}])");
+    CHECK(eventually(
+        [&] { return s.metric("promwatch_validation_failures_total{kind=\"file_sd\"}") == 1; },
+        10s));
   }
 
   SUBCASE("SIGTERM stops promwatch cleanly within a second") {
@@ -154,17 +162,18 @@ TEST_CASE("a Kubernetes ConfigMap swap causes exactly one reload") {
   fs::create_symlink("..data/a.rules.yml", vol / "a.rules.yml");
 
   const int port = free_port();
-  child_process promwatch(PROMWATCH_BINARY,
-                          {"--config-file=" + prometheus->config_path().string(),
-                           "--watch-dir=" + vol.string(),
-                           "--reload-url=" + prometheus->url("/-/reload"),
-                           "--listen-address=127.0.0.1:" + std::to_string(port),
-                           "--debounce=200ms", "--debounce-max=5s"},
-                          scratch.path / "promwatch.log");
+  child_process promwatch(
+      PROMWATCH_BINARY,
+      {"--config-file=" + prometheus->config_path().string(), "--watch-dir=" + vol.string(),
+       "--reload-url=" + prometheus->url("/-/reload"),
+       "--listen-address=127.0.0.1:" + std::to_string(port), "--debounce=200ms",
+       "--debounce-max=5s"},
+      scratch.path / "promwatch.log");
   // The startup reload makes Prometheus load job:v1 through the symlinks.
   REQUIRE_MESSAGE(eventually([&] { return http_get(port, "/readyz").status == 200; }, 15s),
                   promwatch.log());
-  REQUIRE(eventually([&] { return prometheus->get("/api/v1/rules").find("job:v1") != std::string::npos; }, 5s));
+  REQUIRE(eventually(
+      [&] { return prometheus->get("/api/v1/rules").find("job:v1") != std::string::npos; }, 5s));
   const double reloads = metric_value(http_get(port, "/metrics").body, "reloader_reloads_total");
   const int prometheus_loads = count_reloads(*prometheus);
 
@@ -172,10 +181,11 @@ TEST_CASE("a Kubernetes ConfigMap swap causes exactly one reload") {
   fs::create_directory_symlink("..2024_01_01_00_00_01", vol / "..data_tmp");
   fs::rename(vol / "..data_tmp", vol / "..data");
   fs::remove_all(vol / "..2024_01_01_00_00_00");
-  REQUIRE_MESSAGE(eventually([&] {
-                    return prometheus->get("/api/v1/rules").find("job:v2") != std::string::npos;
-                  }, 10s),
-                  promwatch.log());
+  REQUIRE_MESSAGE(
+      eventually(
+          [&] { return prometheus->get("/api/v1/rules").find("job:v2") != std::string::npos; },
+          10s),
+      promwatch.log());
   ::usleep(600000);  // would a second, spurious reload follow?
   CHECK(metric_value(http_get(port, "/metrics").body, "reloader_reloads_total") == reloads + 1);
   CHECK(count_reloads(*prometheus) == prometheus_loads + 1);

@@ -1,8 +1,9 @@
 #include "support/http_get.hpp"
 
+#include <sstream>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <sstream>
 
 #include "core/asio.hpp"
 

@@ -133,13 +133,14 @@ std::string prometheus_process::log_tail(std::size_t lines) const {
 }
 
 void prometheus_process::start(const prometheus_options& options) {
-  write_file("prometheus.yml", options.config_yaml);
+  config_file_ = options.config_file;
+  if (config_file_.empty()) write_file("prometheus.yml", options.config_yaml);
   for (const auto& [name, content] : options.files)
     write_file(name, content);
   std::filesystem::create_directories(dir_ / "data");
   // Free now; another process could take it before Prometheus binds, which then shows
   // up as a start failure with "address already in use" in the log tail.
-  port_ = unused_port();
+  port_ = options.port != 0 ? options.port : unused_port();
 
   std::vector<std::string> args = {
       prometheus_binary,

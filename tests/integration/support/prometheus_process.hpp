@@ -19,6 +19,11 @@ struct prometheus_options {
   /// More files to write first, relative to the temp dir (rule files, file_sd files).
   std::map<std::string, std::string> files;
   bool enable_lifecycle = true;
+  /// When set, Prometheus reads this config file instead of `<dir>/prometheus.yml` (e.g. a
+  /// directory promwatch publishes into); `config_yaml` is then not written.
+  std::filesystem::path config_file{};
+  /// 0 picks a free port.
+  unsigned short port = 0;
   std::chrono::milliseconds ready_timeout{30'000};
 };
 
@@ -47,7 +52,9 @@ class prometheus_process {
   /// The config directory: prometheus.yml and the `files`. Prometheus' data and log live
   /// outside it, so watching it sees only configuration changes.
   std::filesystem::path dir() const { return dir_ / "config"; }
-  std::filesystem::path config_path() const { return dir() / "prometheus.yml"; }
+  std::filesystem::path config_path() const {
+    return config_file_.empty() ? dir() / "prometheus.yml" : config_file_;
+  }
   std::filesystem::path log_path() const { return dir_ / "prometheus.log"; }
 
   /// Writes (replaces) a file relative to the config directory.
@@ -68,6 +75,7 @@ class prometheus_process {
 
   std::filesystem::path dir_;
   unsigned short port_ = 0;
+  std::filesystem::path config_file_;
   pid_t pid_ = -1;
 };
 

@@ -28,7 +28,7 @@ app::validation_results results(const snapshot::snapshot& s,
                                 const std::set<std::string>& bad_hashes = {}) {
   app::validation_results out;
   for (const auto& [path, e] : s.files) {
-    app::validation_key key{e.kind, e.sha256};
+    const auto key = app::key_of(path, e);
     if (known.contains(key)) continue;
     out[key] = bad_hashes.contains(e.sha256) ? core::diagnostics{{path, 3, 7, "broken"}}
                                              : core::diagnostics{};
@@ -124,6 +124,16 @@ TEST_CASE("an invalid file_sd file is reported but does not block rule reloads")
   CHECK(d.blocking.empty());
 }
 
+TEST_CASE("in publish mode an invalid file_sd file blocks the whole change") {
+  app::sync_state st(true);
+  st.on_reload_succeeded(feed(st, base()).fingerprint);
+  auto s = base();
+  s.files["/c/targets/t.json"].sha256 = "badt";
+  const auto d = feed(st, s, {"badt"});
+  CHECK(d.action == sync_action::blocked);
+  CHECK(d.blocking == std::vector<std::string>{"/c/targets/t.json"});
+}
+
 TEST_CASE("the same content is not requested twice, unless the reload failed") {
   app::sync_state st;
   CHECK(feed(st, base()).action == sync_action::reload);  // in flight, not yet confirmed
@@ -133,6 +143,31 @@ TEST_CASE("the same content is not requested twice, unless the reload failed") {
   st.on_reload_failed();
   s.files["/c/targets/t.json"].sha256 = "t3";
   CHECK(feed(st, s).action == sync_action::reload);
+}
+
+TEST_CASE("identical content in two files is reported under each file's own name") {
+  app::sync_state st;
+  auto s = base();
+  s.files["/c/rules/a.yml"].sha256 = "same-bad";
+  s.files["/c/rules/b.yml"] = entry(core::file_kind::rules, "same-bad");
+  app::validation_results fresh;
+  for (const auto& [path, e] : s.files) {
+    fresh[app::key_of(path, e)] =
+        e.sha256 == "same-bad" ? core::diagnostics{{path, 1, 1, "bad"}} : core::diagnostics{};
+  }
+  const auto d = st.on_snapshot(s, fresh);
+  REQUIRE(d.newly_invalid.size() == 2);
+  CHECK(st.errors_for("/c/rules/a.yml")[0].file == "/c/rules/a.yml");
+  CHECK(st.errors_for("/c/rules/b.yml")[0].file == "/c/rules/b.yml");
+}
+
+TEST_CASE("unreadable files are checked again on every sync") {
+  app::sync_state st;
+  auto s = base();
+  s.files["/c/rules/a.yml"].sha256.clear();
+  s.files["/c/rules/a.yml"].read_error = "permission denied";
+  feed(st, s);
+  CHECK(st.known_keys().size() == 2);
 }
 
 TEST_CASE("validation results are cached by content and pruned with the tree") {

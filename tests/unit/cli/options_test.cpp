@@ -62,6 +62,12 @@ TEST_CASE("a flag without its value is an error naming the flag") {
   CHECK(r.error().message == "--config-file: missing value");
 }
 
+TEST_CASE("the publish directory must be apart from the watched config directory") {
+  CHECK(parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/run/prom"}).has_value());
+  CHECK(parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/etc/prom/out"}).has_error());
+  CHECK(parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/etc"}).has_error());
+}
+
 TEST_CASE("debounce-max below debounce is rejected") {
   CHECK(parse({"--debounce=3s", "--debounce-max=1s"}).has_error());
 }
