@@ -7,9 +7,9 @@
 
 #include <prometheus/registry.h>
 
-#include "apply/publish.hpp"
 #include "app/status.hpp"
 #include "app/sync_state.hpp"
+#include "apply/publish.hpp"
 #include "core/asio.hpp"
 #include "core/diagnostic.hpp"
 #include "core/latest_slot.hpp"
@@ -166,17 +166,17 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
     }
     s.status.record_sync(s.sync, d, unix_now());
     if (publishing && (d.action == sync_action::reload || d.action == sync_action::no_reload)) {
-      auto job = [&s, &root = config_root] {
+      auto publish = [&s, &root = config_root] {
         return apply::publish_atomically(s.sync.current(), root, s.options.output_dir);
       };
-      const auto published = co_await core::offload(pool, std::move(job));
+      const auto published = co_await core::offload(pool, std::move(publish));
       if (published.has_error()) {
         s.metrics.config_apply_operations_failed_total.Increment();
         s.sync.on_reload_failed();
         s.status.last_publish_error = published.error().message;
-        s.log.error("cannot publish; Prometheus keeps the last published configuration",
-                    {{"output_dir", s.options.output_dir.string()},
-                     {"error", published.error().message}});
+        s.log.error(
+            "cannot publish; Prometheus keeps the last published configuration",
+            {{"output_dir", s.options.output_dir.string()}, {"error", published.error().message}});
         d.action = sync_action::blocked;
       } else {
         s.status.last_publish_error.clear();

@@ -210,10 +210,9 @@ core::result<publish_report> publish_atomically(const snapshot::snapshot& snap,
       return os_error("cannot remove", out / name);
     ++report.links_removed;
   }
-  if (!report.unchanged && !previous.empty()) {
-    fs::remove_all(out / previous, ec);
-    if (ec) return fs_error("cannot remove the previous data dir", out / previous, ec);
-  }
+  // The previous data dir stays until the next publish: a reader that resolved `..data` just
+  // before the switch still finds whole files there (the kubelet removes it at once, which
+  // leaves a small window for a missing file). Older ones are leftovers below.
   for (const auto& name : links->leftovers) {
     fs::remove_all(out / name, ec);
     if (ec) return fs_error("cannot remove the leftover", out / name, ec);

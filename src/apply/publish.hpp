@@ -27,7 +27,9 @@ struct publish_report {
 ///  2. a symlink `..data_tmp` -> that dir is renamed over `..data` (the atomic switch);
 ///  3. each top-level name gets a visible symlink `<name>` -> `..data/<name>` (made under a
 ///     temporary name and renamed, so it is atomic too); visible links of names no longer
-///     in the tree are removed; then the previous data dir is removed.
+///     in the tree are removed. The previous data dir is kept until the next publish, so a
+///     reader that resolved `..data` just before the switch still finds whole files;
+///     older data dirs are removed.
 /// `output_dir` is created if missing. When the current tree already holds exactly these
 /// bytes nothing is written (`unchanged`), though missing visible links are restored.
 ///

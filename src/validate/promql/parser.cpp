@@ -585,8 +585,14 @@ class parser {
       if (!parse_binary_modifiers(*bin)) {
         return nullptr;
       }
-      // '^' is right-associative, every other operator left-associative.
+      // '^' is right-associative, every other operator left-associative. A right operand
+      // recurses before its height is known (`2^2^2^…`), so it counts towards the depth.
+      if (++depth_ > max_nesting_depth) {
+        fail_too_deep();
+        return nullptr;
+      }
       node_ptr rhs = parse_expr(bin->op == token_kind::pow ? prec : prec + 1);
+      --depth_;
       if (failed_) {
         return nullptr;
       }

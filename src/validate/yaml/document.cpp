@@ -8,6 +8,9 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include "validate/yaml/block_subset.hpp"
+#include "validate/yaml/encoding.hpp"
+
 namespace promwatch::validate::yaml {
 
 const node* node::find(std::string_view key) const {
@@ -261,6 +264,25 @@ class tree_builder final : public YAML::EventHandler {
 
   void check_duplicates(const node& map) {
     // Keys compare by kind and text, as yaml.v3 does, so `1` and `"1"` collide.
+    const auto& entries = map.entries;
+    auto comparable = [](const node& key) { return key.is_scalar() || key.is_null(); };
+    if (entries.size() <= 16) {
+      // Small maps (nearly all of them) need no hash table: compare with earlier keys.
+      for (std::size_t j = 1; j < entries.size(); ++j) {
+        const node& key = entries[j].key;
+        if (!comparable(key)) continue;
+        for (std::size_t i = 0; i < j; ++i) {
+          const node& first = entries[i].key;
+          if (comparable(first) && first.kind == key.kind && first.value == key.value) {
+            errors_.push_back({std::string(path_), key.pos.line, key.pos.column,
+                               "mapping key \"" + key.value + "\" already defined at line " +
+                                   std::to_string(first.pos.line)});
+            break;
+          }
+        }
+      }
+      return;
+    }
     std::unordered_map<std::string, int> first_line;
     for (const auto& e : map.entries) {
       if (!e.key.is_scalar() && !e.key.is_null()) continue;
@@ -300,6 +322,25 @@ document load(std::string_view path, std::string_view content, const limits& lim
   // yaml-cpp consumes a byte order mark without counting it in positions; dropping it here
   // keeps byte offsets and source text aligned.
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  if (auto problem = check_encoding(path, content)) {
+    doc.errors.push_back(std::move(*problem));
+    return doc;
+  }
+
+  if (opts.fast_path) {
+    tree_builder fast(path, content, lim, opts);
+    bool parsed = false;
+    try {
+      parsed = parse_block_subset(content, fast);
+    } catch (const abort_load&) {
+      parsed = false;  // a limit was hit: let yaml-cpp find whatever it reports first
+    }
+    if (parsed) {
+      doc.root = fast.take_root();
+      doc.errors = fast.take_errors();
+      return doc;
+    }
+  }
 
   tree_builder builder(path, content, lim, opts);
   try {

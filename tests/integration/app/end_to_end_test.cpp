@@ -252,3 +252,57 @@ TEST_CASE("SIGTERM mid-reload exits cleanly within a second") {
   CHECK(*code == 0);
   CHECK(took < 1s);
 }
+
+TEST_CASE("in publish mode Prometheus only ever reads validated files") {
+  temp_dir dir;
+  const fs::path src = dir.path / "src";
+  const fs::path out = dir.path / "out";
+  write_file(src / "prometheus.yml",
+             "global: {evaluation_interval: 1h}\nrule_files: [rules/*.yml]\n");
+  write_file(src / "rules/a.yml", rule_file("job:first"));
+  const int prom_port = free_port();
+  const int port = free_port();
+  child_process promwatch(
+      PROMWATCH_BINARY,
+      {"--config-file=" + (src / "prometheus.yml").string(), "--output-dir=" + out.string(),
+       "--reload-url=http://127.0.0.1:" + std::to_string(prom_port) + "/-/reload",
+       "--listen-address=127.0.0.1:" + std::to_string(port), "--debounce=100ms"},
+      dir.path / "promwatch.log");
+  // The first publish happens before Prometheus exists, as when both start in one pod.
+  REQUIRE_MESSAGE(eventually([&] { return fs::exists(out / "prometheus.yml"); }, 10s),
+                  promwatch.log());
+  CHECK(fs::is_symlink(out / "..data"));
+
+  prometheus_options opts;
+  opts.config_file = out / "prometheus.yml";
+  opts.port = static_cast<unsigned short>(prom_port);
+  prometheus_process prometheus(opts);
+  REQUIRE_MESSAGE(eventually([&] { return http_get(port, "/readyz").status == 200; }, 15s),
+                  promwatch.log());
+  CHECK(prometheus.get("/api/v1/rules").find("job:first") != std::string::npos);
+
+  write_file(
+      src / "rules/a.yml",
+      "groups:\n  - name: e2e\n    rules:\n      - record: job:broken\n        expr: rate(up)\n");
+  REQUIRE_MESSAGE(eventually(
+                      [&] {
+                        return metric_value(
+                                   http_get(port, "/metrics").body,
+                                   "promwatch_validation_failures_total{kind=\"rules\"}") == 1;
+                      },
+                      10s),
+                  promwatch.log());
+  // The published tree still holds the last good rules, so even a reload (or restart) that
+  // promwatch did not ask for cannot load the broken file.
+  CHECK(read_file(out / "rules/a.yml").find("job:first") != std::string::npos);
+  CHECK(prometheus.request("POST", "/-/reload").status == 200);
+  CHECK(prometheus.get("/api/v1/rules").find("job:broken") == std::string::npos);
+
+  write_file(src / "rules/a.yml", rule_file("job:second"));
+  CHECK_MESSAGE(
+      eventually(
+          [&] { return prometheus.get("/api/v1/rules").find("job:second") != std::string::npos; },
+          10s),
+      promwatch.log());
+  CHECK(read_file(out / "rules/a.yml").find("job:second") != std::string::npos);
+}

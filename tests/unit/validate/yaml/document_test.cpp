@@ -152,3 +152,27 @@ TEST_CASE("yaml loader resolves merge keys, explicit keys winning") {
   CHECK(m->find("b")->value == "3");
   CHECK_FALSE(yaml::load("f.yml", "m:\n  <<: 5\n").ok());
 }
+
+TEST_CASE("yaml loader reports every repeated key against its first occurrence") {
+  SUBCASE("small map") {
+    auto doc = yaml::load("f.yml", "1: a\n\"1\": b\n~: c\nnull: d\n1: e\n");
+    REQUIRE(doc.errors.size() == 3);
+    CHECK(doc.errors[0].message == "mapping key \"1\" already defined at line 1");
+    CHECK(doc.errors[0].line == 2);
+    CHECK(doc.errors[1].line == 4);
+    CHECK(doc.errors[1].message == "mapping key \"\" already defined at line 3");
+    CHECK(doc.errors[2].line == 5);
+    CHECK(doc.errors[2].message == "mapping key \"1\" already defined at line 1");
+  }
+  SUBCASE("large map") {
+    std::string text;
+    for (int i = 0; i < 20; ++i)
+      text += "k" + std::to_string(i) + ": v\n";
+    text += "k3: again\nk3: and again\n";
+    auto doc = yaml::load("f.yml", text);
+    REQUIRE(doc.errors.size() == 2);
+    CHECK(doc.errors[0].line == 21);
+    CHECK(doc.errors[0].message == "mapping key \"k3\" already defined at line 4");
+    CHECK(doc.errors[1].line == 22);
+  }
+}

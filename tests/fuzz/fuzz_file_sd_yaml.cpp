@@ -1,0 +1,14 @@
+// libFuzzer entry point: validate::check_file_sd on arbitrary bytes as "targets.yml".
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "check_report.hpp"
+#include "validate/validate.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  constexpr std::string_view path = "targets.yml";
+  const std::string_view content(reinterpret_cast<const char*>(data), size);
+  promwatch::fuzz::check_report(path, promwatch::validate::check_file_sd(path, content));
+  return 0;
+}
