@@ -7,12 +7,12 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <re2/re2.h>
 
 #include "support/child_process.hpp"
 #include "support/corpus.hpp"
@@ -116,10 +116,13 @@ std::map<std::string, bool> promtool_file_sd(const fs::path& dir,
   std::map<std::string, bool> verdicts;
   for (const auto& n : names)
     verdicts[n] = true;
-  std::regex error_line(R"(msg="Error reading file" path=(\S+))");
-  for (std::sregex_iterator it(out.begin(), out.end(), error_line), end; it != end; ++it) {
-    verdicts[(*it)[1].str()] = false;
-  }
+  // RE2 rather than std::regex: libstdc++'s regex trips g++ 12's -Wmaybe-uninitialized
+  // under the sanitizer preset.
+  static const re2::RE2 error_line(R"(msg="Error reading file" path=(\S+))");
+  re2::StringPiece rest(out);
+  std::string path;
+  while (re2::RE2::FindAndConsume(&rest, error_line, &path))
+    verdicts[path] = false;
   return verdicts;
 }
 
@@ -168,7 +171,7 @@ std::string join_lines(const std::vector<std::string>& lines) {
 void line_variants(const std::string& base_name, const std::string& text,
                    std::vector<variant>& out) {
   auto lines = split_lines(text);
-  static const std::regex key_line(R"(^(\s*)(- )?([A-Za-z_]+):.*$)");
+  static const re2::RE2 key_line(R"((\s*)(- )?([A-Za-z_]+):.*)");
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].find_first_not_of(' ') == std::string::npos || lines[i].find('#') == 0) continue;
     auto tag = base_name + ":" + std::to_string(i + 1);
@@ -181,9 +184,9 @@ void line_variants(const std::string& base_name, const std::string& text,
     copy = lines;
     copy[i] = " " + copy[i];
     out.push_back({tag + ":indent", join_lines(copy)});
-    std::smatch m;
-    if (std::regex_match(lines[i], m, key_line)) {
-      std::string indent = m[1].str() + (m[2].matched ? "  " : "");
+    std::string lead, dash;
+    if (re2::RE2::FullMatch(lines[i], key_line, &lead, &dash)) {
+      std::string indent = lead + (dash.empty() ? "" : "  ");
       copy = lines;
       copy.insert(copy.begin() + static_cast<long>(i) + 1, indent + "bogus_field: 1");
       out.push_back({tag + ":unknown-key", join_lines(copy)});
@@ -196,18 +199,17 @@ void value_variants(const std::string& base_name, const std::string& text,
                     const std::map<std::string, std::vector<std::string>>& table,
                     std::vector<variant>& out) {
   auto lines = split_lines(text);
-  static const std::regex kv(R"(^(\s*(?:- )?)([A-Za-z_]+): (.+)$)");
+  static const re2::RE2 kv(R"((\s*(?:- )?)([A-Za-z_]+): (.+))");
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::smatch m;
-    if (!std::regex_match(lines[i], m, kv)) continue;
-    auto it = table.find(m[2].str());
+    std::string lead, key;
+    if (!re2::RE2::FullMatch(lines[i], kv, &lead, &key)) continue;
+    auto it = table.find(key);
     if (it == table.end()) continue;
     for (std::size_t k = 0; k < it->second.size(); ++k) {
       auto copy = lines;
-      copy[i] = m[1].str() + m[2].str() + ": " + it->second[k];
-      out.push_back(
-          {base_name + ":" + std::to_string(i + 1) + ":" + m[2].str() + "=" + it->second[k],
-           join_lines(copy)});
+      copy[i] = lead + key + ": " + it->second[k];
+      out.push_back({base_name + ":" + std::to_string(i + 1) + ":" + key + "=" + it->second[k],
+                     join_lines(copy)});
     }
   }
 }
