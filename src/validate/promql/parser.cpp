@@ -532,18 +532,18 @@ class parser {
   }
 
   bool too_deep(const node_ptr& n) {
-    if (n && n->height > max_nesting_depth) {
-      fail_too_deep();
+    if (n && n->height > max_tree_height) {
+      fail_too_deep(max_tree_height);
       return true;
     }
     return false;
   }
 
-  void fail_too_deep() {
+  void fail_too_deep(int limit = max_nesting_depth) {
     if (!failed_) {
       failed_ = true;
-      add_error(peek().pos, "expression nesting too deep (more than " +
-                                std::to_string(max_nesting_depth) + " levels)");
+      add_error(peek().pos,
+                "expression nesting too deep (more than " + std::to_string(limit) + " levels)");
     }
   }
 
