@@ -91,8 +91,11 @@ struct harness {
 
   harness() { fs::create_directories(root); }
 
-  void start(const backend_case& b) {
-    watch_options options{.dirs = {root}, .backend = b.backend, .poll_interval = poll_interval};
+  void start(const backend_case& b, bool recursive = true) {
+    watch_options options{.dirs = {root},
+                          .recursive = recursive,
+                          .backend = b.backend,
+                          .poll_interval = poll_interval};
     auto w = make_watcher(io.get_executor(), options, log);
     REQUIRE_MESSAGE(w.has_value(), (w ? "" : w.error().message));
     REQUIRE((*w)->backend_name() == std::string_view(b.name));
@@ -349,6 +352,24 @@ TEST_CASE("a watch dir missing at start is picked up when it appears") {
         co_await h.settle();
         write_file(h.root / "later.yml", "y\n");
         co_await h.expect_change(h.root / "later.yml");
+      });
+    }
+  }
+}
+
+TEST_CASE("without recursion only the watch dir's own entries are watched") {
+  for (const auto& b : available_backends()) {
+    SUBCASE(b.name) {
+      harness h;
+      fs::create_directory(h.root / "sub");
+      write_file(h.root / "sub" / "inner.yml", "a\n");
+      h.start(b, false);
+      h.run([&]() -> awaitable<void> {
+        write_file(h.root / "sub" / "inner.yml", "changed\n");
+        auto c = co_await h.next_within(no_second_change_window);
+        CHECK_MESSAGE(!c.has_value(), describe(c));
+        write_file(h.root / "top.yml", "t\n");
+        co_await h.expect_change(h.root / "top.yml");
       });
     }
   }
