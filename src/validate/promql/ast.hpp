@@ -100,8 +100,14 @@ struct parse_result {
   std::optional<parse_error> error;
 };
 
-/// Deepest nesting accepted; deeper input is rejected so recursion stays bounded.
-inline constexpr int max_nesting_depth = 1000;
+/// Deepest syntactic nesting (parentheses, calls, aggregations, unary operators, '^' chains)
+/// accepted. The parser recurses once per level at up to ~7 KiB of stack under ASan, so this
+/// keeps a worst-case parse within 2 MiB; real rules stay far below it.
+inline constexpr int max_nesting_depth = 256;
+
+/// Tallest expression tree accepted, which bounds left-associative operator chains such as
+/// `a or b or …` (parsed iteratively, but type-checked and destroyed recursively).
+inline constexpr int max_tree_height = 1000;
 
 /// Parses and type-checks `expr` as Prometheus 2.42's parser.ParseExpr. Never throws.
 parse_result parse(std::string_view expr);
