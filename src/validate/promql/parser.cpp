@@ -1251,6 +1251,19 @@ class parser {
     return type;
   }
 
+  // Message building lives out of line so the recursive check frames stay small.
+  [[gnu::noinline]] void add_error_parts(std::size_t pos, std::string_view a,
+                                         std::string_view b = {}, std::string_view c = {}) {
+    std::string message(a);
+    message += b;
+    message += c;
+    add_error(pos, std::move(message));
+  }
+
+  [[gnu::noinline]] std::string quoted_operator(token_kind op) {
+    return go_text::quote(canonical_text(op));
+  }
+
   void check_binary(const node& n) {
     const value_type lt = check(*n.lhs);
     const value_type rt = check(*n.rhs);
@@ -1269,8 +1282,8 @@ class parser {
       for (const auto& l1 : n.matching_labels) {
         for (const auto& l2 : n.include_labels) {
           if (l1 == l2) {
-            add_error(operator_position(n), "label " + go_text::quote(l1) +
-                                                " must not occur in ON and GROUP clause at once");
+            add_error_parts(operator_position(n), "label ", go_text::quote(l1),
+                            " must not occur in ON and GROUP clause at once");
           }
         }
       }
@@ -1283,21 +1296,21 @@ class parser {
       add_error(n.rhs->start,
                 "binary expression must contain only scalar and instant vector types");
     }
-    const std::string op_name = go_text::quote(canonical_text(n.op));
     if (lt != value_type::vector || rt != value_type::vector) {
       if (!n.matching_labels.empty()) {
         add_error(n.start, "vector matching only allowed between instant vectors");
       }
     } else if (is_set_operator(n.op)) {
       if (card == cardinality::one_to_many || card == cardinality::many_to_one) {
-        add_error(n.start, "no grouping allowed for " + op_name + " operation");
+        add_error_parts(n.start, "no grouping allowed for ", quoted_operator(n.op), " operation");
       }
       if (card != cardinality::many_to_many) {
         add_error(n.start, "set operations must always be many-to-many");
       }
     }
     if ((lt == value_type::scalar || rt == value_type::scalar) && is_set_operator(n.op)) {
-      add_error(n.start, "set operator " + op_name + " not allowed in binary scalar expression");
+      add_error_parts(n.start, "set operator ", quoted_operator(n.op),
+                      " not allowed in binary scalar expression");
     }
   }
 
