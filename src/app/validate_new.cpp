@@ -11,7 +11,7 @@ validation_results validate_new(const snapshot::snapshot& snap,
     const auto key = key_of(path, entry);
     if (known.contains(key) || out.contains(key)) continue;
     if (!entry.read_error.empty()) {
-      out[key] = {core::diagnostic{path, 0, 0, "cannot read file: " + entry.read_error}};
+      out[key] = {core::diagnostic{path, 1, 1, "cannot read file: " + entry.read_error}};
       continue;
     }
     out[key] = validate::check(entry.kind, path, entry.content).errors;

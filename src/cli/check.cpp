@@ -42,7 +42,7 @@ bool check_one(core::file_kind kind, const std::string& path, std::ostream& out,
   std::string why;
   auto content = read_file(path, why);
   if (!content) {
-    print_failure({{path, 0, 0, why}}, err);
+    print_failure({{path, 1, 1, why}}, err);
     out << '\n';
     return false;
   }

@@ -121,7 +121,8 @@ void check_yaml_group(const yaml::node& group, yaml::decoder& dec) {
 
 }  // namespace
 
-report check_file_sd(std::string_view path, std::string_view content, const limits& lim) {
+namespace {
+report check_file_sd_unplaced(std::string_view path, std::string_view content, const limits& lim) {
   report out;
   const std::string ext = lower_extension(path);
   const bool is_json = ext == ".json";
@@ -160,6 +161,11 @@ report check_file_sd(std::string_view path, std::string_view content, const limi
   out.target_group_count = root.items.size();
   out.errors = dec.take_errors();
   return out;
+}
+}  // namespace
+
+report check_file_sd(std::string_view path, std::string_view content, const limits& lim) {
+  return place_file_level_errors(check_file_sd_unplaced(path, content, lim));
 }
 
 }  // namespace promwatch::validate

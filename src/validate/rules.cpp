@@ -199,7 +199,8 @@ class rule_validator {
 
 }  // namespace
 
-report check_rules(std::string_view path, std::string_view content, const limits& lim) {
+namespace {
+report check_rules_unplaced(std::string_view path, std::string_view content, const limits& lim) {
   report out;
   yaml::document doc = yaml::load(path, content, lim);
   if (!doc.root) {
@@ -233,6 +234,11 @@ report check_rules(std::string_view path, std::string_view content, const limits
     out.rule_count += g.rules.size();
   out.errors = dec.take_errors();
   return out;
+}
+}  // namespace
+
+report check_rules(std::string_view path, std::string_view content, const limits& lim) {
+  return place_file_level_errors(check_rules_unplaced(path, content, lim));
 }
 
 }  // namespace promwatch::validate

@@ -2,6 +2,18 @@
 
 namespace promwatch::validate {
 
+report place_file_level_errors(report r) {
+  for (auto& e : r.errors) {
+    if (e.line <= 0) {
+      e.line = 1;
+      e.column = 1;
+    } else if (e.column <= 0) {
+      e.column = 1;
+    }
+  }
+  return r;
+}
+
 report check(core::file_kind kind, std::string_view path, std::string_view content,
              const limits& lim) {
   switch (kind) {

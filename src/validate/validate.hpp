@@ -32,6 +32,10 @@ report check_config(std::string_view path, std::string_view content, const limit
 /// A file listed in `scrape_config_files`.
 report check_scrape_config(std::string_view path, std::string_view content, const limits& = {});
 
+/// Puts errors about the file as a whole (too large, wrong extension, not YAML at all) at
+/// 1:1, so every diagnostic reads `file:line:col: message`. Used by every check_* above.
+report place_file_level_errors(report r);
+
 /// Dispatches on kind; `other` is always valid.
 report check(core::file_kind kind, std::string_view path, std::string_view content,
              const limits& = {});

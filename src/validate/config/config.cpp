@@ -774,11 +774,11 @@ report run(std::string_view path, std::string_view content, const limits& lim,
 }  // namespace
 
 report check_config(std::string_view path, std::string_view content, const limits& lim) {
-  return run(path, content, lim, &checker::config);
+  return place_file_level_errors(run(path, content, lim, &checker::config));
 }
 
 report check_scrape_config(std::string_view path, std::string_view content, const limits& lim) {
-  return run(path, content, lim, &checker::scrape_config_file);
+  return place_file_level_errors(run(path, content, lim, &checker::scrape_config_file));
 }
 
 namespace config {

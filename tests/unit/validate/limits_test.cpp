@@ -192,7 +192,8 @@ TEST_CASE("limits: YAML alias bombs stop at the expansion limit") {
 TEST_CASE("limits: a file just over max_file_bytes is rejected before parsing") {
   const validate::limits defaults;
   const std::string huge(defaults.max_file_bytes + 1, ' ');
-  const std::string message = ": file is " + std::to_string(huge.size()) +
+  // A whole-file error is placed at 1:1, so it still reads file:line:col.
+  const std::string message = ":1:1: file is " + std::to_string(huge.size()) +
                               " bytes, more than the limit of " +
                               std::to_string(defaults.max_file_bytes);
   CHECK(only_error(validate::check_rules("r.yml", huge)) == "r.yml" + message);
@@ -297,7 +298,7 @@ TEST_CASE("limits: thousands of duplicate keys give the first hundred and a coun
   REQUIRE(r.errors.size() == 101);
   CHECK(format(r.errors.front()) == "p.yml:2:1: mapping key \"global\" already defined at line 1");
   CHECK(format(r.errors[99]) == "p.yml:101:1: mapping key \"global\" already defined at line 1");
-  CHECK(format(r.errors.back()) == "p.yml: 1899 more errors of this kind not shown");
+  CHECK(format(r.errors.back()) == "p.yml:1:1: 1899 more errors of this kind not shown");
   SUBCASE("JSON allows duplicate keys, as Go does") {
     CHECK(validate::check_file_sd("t.json",
                                   "[{" + repeat("\"targets\": [], ", 2000) + "\"labels\": {}}]")
