@@ -99,9 +99,9 @@ std::string generated_rules(std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const fs::path corpus = argc > 1
-                              ? fs::path(argv[1])
-                              : fs::path(PROMWATCH_SOURCE_DIR) / ".." / ".." / "shared" / "corpus";
+  // The shared corpus sits beside the clone (../shared), as in CI.
+  const fs::path corpus =
+      argc > 1 ? fs::path(argv[1]) : fs::path(PROMWATCH_SOURCE_DIR) / ".." / "shared" / "corpus";
   const std::string promtool = argc > 2 ? argv[2] : "/usr/bin/promtool";
   const bool have_promtool = fs::exists(promtool);
 
