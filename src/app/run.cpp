@@ -90,7 +90,7 @@ struct shared_state {
   sync_state sync;
   status_info status;
   std::uint64_t generation = 0;
-  // Final reports still expected for the newest generation, and whether all were ok.
+  // A generation counts as applied once every reload target reported a final success for it.
   std::size_t targets = 0;
   std::map<std::uint64_t, std::size_t> successes;
   bool first_sync_done = false;
