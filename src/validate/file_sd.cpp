@@ -122,7 +122,8 @@ void check_yaml_group(const yaml::node& group, yaml::decoder& dec) {
 }  // namespace
 
 namespace {
-report check_file_sd_unplaced(std::string_view path, std::string_view content, const limits& lim) {
+report check_file_sd_unplaced(std::string_view path, std::string_view content, const limits& lim,
+                              [[maybe_unused]] const profile& prof) {
   report out;
   const std::string ext = lower_extension(path);
   const bool is_json = ext == ".json";
@@ -164,8 +165,9 @@ report check_file_sd_unplaced(std::string_view path, std::string_view content, c
 }
 }  // namespace
 
-report check_file_sd(std::string_view path, std::string_view content, const limits& lim) {
-  return place_file_level_errors(check_file_sd_unplaced(path, content, lim));
+report check_file_sd(std::string_view path, std::string_view content, const limits& lim,
+                     const profile& prof) {
+  return place_file_level_errors(check_file_sd_unplaced(path, content, lim, prof));
 }
 
 }  // namespace promwatch::validate

@@ -100,8 +100,9 @@ group_fields decode_group(const yaml::node& n, yaml::decoder& dec) {
 
 class rule_validator {
  public:
-  rule_validator(std::string_view path, std::string_view source, yaml::decoder& dec)
-      : path_(path), map_(source), dec_(dec) {}
+  rule_validator(std::string_view path, std::string_view source, yaml::decoder& dec,
+                 const profile& prof)
+      : path_(path), map_(source), dec_(dec), profile_(prof) {}
 
   void validate(const group_fields& g) {
     if (g.name.empty()) dec_.error(*g.self, "Groupname must not be empty");
@@ -131,7 +132,7 @@ class rule_validator {
     }
     if (expr.empty()) {
       dec_.error(at(r.expr), prefix + "field 'expr' must be set in rule");
-    } else if (auto err = promql::check_expression(expr)) {
+    } else if (auto err = promql::check_expression(expr, profile_)) {
       std::string message = err->message;
       if (message.rfind("parse error: ", 0) == 0) message.erase(0, 13);
       dec_.error(map_.locate(*r.expr, err->line, err->column),
@@ -194,13 +195,15 @@ class rule_validator {
   std::string_view path_;
   yaml::source_map map_;
   yaml::decoder& dec_;
+  const profile& profile_;
   std::unordered_set<std::string> names_;
 };
 
 }  // namespace
 
 namespace {
-report check_rules_unplaced(std::string_view path, std::string_view content, const limits& lim) {
+report check_rules_unplaced(std::string_view path, std::string_view content, const limits& lim,
+                            const profile& prof) {
   report out;
   yaml::document doc = yaml::load(path, content, lim);
   if (!doc.root) {
@@ -226,7 +229,7 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
     }
   }
   if (dec.errors().empty()) {
-    rule_validator validator(path, content, dec);
+    rule_validator validator(path, content, dec, prof);
     for (const auto& g : groups)
       validator.validate(g);
   }
@@ -237,8 +240,9 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
 }
 }  // namespace
 
-report check_rules(std::string_view path, std::string_view content, const limits& lim) {
-  return place_file_level_errors(check_rules_unplaced(path, content, lim));
+report check_rules(std::string_view path, std::string_view content, const limits& lim,
+                   const profile& prof) {
+  return place_file_level_errors(check_rules_unplaced(path, content, lim, prof));
 }
 
 }  // namespace promwatch::validate

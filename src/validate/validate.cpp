@@ -15,16 +15,16 @@ report place_file_level_errors(report r) {
 }
 
 report check(core::file_kind kind, std::string_view path, std::string_view content,
-             const limits& lim) {
+             const limits& lim, const profile& prof) {
   switch (kind) {
     case core::file_kind::config:
-      return check_config(path, content, lim);
+      return check_config(path, content, lim, prof);
     case core::file_kind::rules:
-      return check_rules(path, content, lim);
+      return check_rules(path, content, lim, prof);
     case core::file_kind::scrape_config:
-      return check_scrape_config(path, content, lim);
+      return check_scrape_config(path, content, lim, prof);
     case core::file_kind::file_sd:
-      return check_file_sd(path, content, lim);
+      return check_file_sd(path, content, lim, prof);
     case core::file_kind::other:
       return {};
   }

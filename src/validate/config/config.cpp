@@ -756,7 +756,7 @@ class checker {
 };
 
 report run(std::string_view path, std::string_view content, const limits& lim,
-           void (checker::*entry)(const node&)) {
+           [[maybe_unused]] const profile& prof, void (checker::*entry)(const node&)) {
   report out;
   yaml::document doc = yaml::load(path, content, lim);
   if (!doc.ok()) {
@@ -773,12 +773,14 @@ report run(std::string_view path, std::string_view content, const limits& lim,
 
 }  // namespace
 
-report check_config(std::string_view path, std::string_view content, const limits& lim) {
-  return place_file_level_errors(run(path, content, lim, &checker::config));
+report check_config(std::string_view path, std::string_view content, const limits& lim,
+                    const profile& prof) {
+  return place_file_level_errors(run(path, content, lim, prof, &checker::config));
 }
 
-report check_scrape_config(std::string_view path, std::string_view content, const limits& lim) {
-  return place_file_level_errors(run(path, content, lim, &checker::scrape_config_file));
+report check_scrape_config(std::string_view path, std::string_view content, const limits& lim,
+                           const profile& prof) {
+  return place_file_level_errors(run(path, content, lim, prof, &checker::scrape_config_file));
 }
 
 namespace config {

@@ -1386,7 +1386,8 @@ parse_result parse(std::string_view expr) {
   return parser(expr).run();
 }
 
-std::optional<parse_error> check_expression(std::string_view expr) {
+std::optional<parse_error> check_expression(std::string_view expr,
+                                            [[maybe_unused]] const profile& prof) {
   return parse(expr).error;
 }
 

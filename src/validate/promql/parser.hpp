@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "validate/profile.hpp"
+
 namespace promwatch::validate::promql {
 
 /// Where and why an expression is invalid. `line` and `column` are 1-based positions inside
@@ -13,8 +15,9 @@ struct parse_error {
   std::string message;
 };
 
-/// Parses and type-checks a PromQL expression as Prometheus 2.42 does. Never throws;
-/// nesting beyond a fixed depth is reported as an error rather than recursing without bound.
-std::optional<parse_error> check_expression(std::string_view expr);
+/// Parses and type-checks a PromQL expression as the Prometheus of `prof` does (the default
+/// profile is 2.42). Never throws; nesting beyond a fixed depth is reported as an error rather
+/// than recursing without bound.
+std::optional<parse_error> check_expression(std::string_view expr, const profile& prof = {});
 
 }  // namespace promwatch::validate::promql

@@ -130,6 +130,7 @@ std::string prometheus_process::log_tail(std::size_t lines) const {
 }
 
 void prometheus_process::start(const prometheus_options& options) {
+  binary_ = options.binary;
   config_file_ = options.config_file;
   if (config_file_.empty()) write_file("prometheus.yml", options.config_yaml);
   for (const auto& [name, content] : options.files)
@@ -140,12 +141,13 @@ void prometheus_process::start(const prometheus_options& options) {
   port_ = options.port != 0 ? options.port : free_port();
 
   std::vector<std::string> args = {
-      prometheus_binary,
+      binary_.string(),
       "--config.file=" + config_path().string(),
       "--storage.tsdb.path=" + (dir_ / "data").string(),
       "--web.listen-address=127.0.0.1:" + std::to_string(port_),
   };
   if (options.enable_lifecycle) args.push_back("--web.enable-lifecycle");
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());
@@ -158,12 +160,11 @@ void prometheus_process::start(const prometheus_options& options) {
   posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  const int rc = posix_spawn(&pid_, prometheus_binary, &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     pid_ = -1;
-    throw std::runtime_error(std::string("cannot start ") + prometheus_binary + ": " +
-                             std::strerror(rc));
+    throw std::runtime_error("cannot start " + binary_.string() + ": " + std::strerror(rc));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace promwatch::test {
 
@@ -14,11 +15,15 @@ inline constexpr const char* prometheus_binary = "/usr/bin/prometheus";
 bool prometheus_available();
 
 struct prometheus_options {
+  /// The server to run; other versions come from find_reference() (support/reference_tools.hpp).
+  std::filesystem::path binary = prometheus_binary;
   /// Written to `<dir>/prometheus.yml` before start.
   std::string config_yaml = "global:\n  scrape_interval: 15s\n";
   /// More files to write first, relative to the temp dir (rule files, file_sd files).
   std::map<std::string, std::string> files;
   bool enable_lifecycle = true;
+  /// More command-line flags, e.g. "--enable-feature=promql-experimental-functions".
+  std::vector<std::string> extra_args;
   /// When set, Prometheus reads this config file instead of `<dir>/prometheus.yml` (e.g. a
   /// directory promwatch publishes into); `config_yaml` is then not written.
   std::filesystem::path config_file{};
@@ -76,6 +81,7 @@ class prometheus_process {
   std::filesystem::path dir_;
   unsigned short port_ = 0;
   std::filesystem::path config_file_;
+  std::filesystem::path binary_;
   pid_t pid_ = -1;
 };
 
