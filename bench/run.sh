@@ -3,5 +3,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
-cmake --build --preset release -j1 --target validate_bench
+cmake --build --preset release -j2 --target validate_bench
 exec ./build/release/bench/validate_bench "$@"
