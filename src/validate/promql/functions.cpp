@@ -115,7 +115,12 @@ const std::array<function, 91>& table() {
 
 }  // namespace
 
-const function* find_function(std::string_view name) {
+const function* find_function(std::string_view name, prometheus_version version) {
+  const function* f = find_function_any_version(name);
+  return f != nullptr && f->exists_in(version) ? f : nullptr;
+}
+
+const function* find_function_any_version(std::string_view name) {
   const auto& t = table();
   const auto it = std::lower_bound(
       t.begin(), t.end(), name, [](const function& f, std::string_view n) { return f.name < n; });

@@ -32,8 +32,10 @@ struct function {
   }
 };
 
-/// The function named exactly `name` (case-sensitive) in any known Prometheus version, or
-/// nullptr. Check exists_in() for the version at hand.
-const function* find_function(std::string_view name);
+/// The function named exactly `name` (case-sensitive) in Prometheus `version` (default 2.42),
+/// or nullptr.
+const function* find_function(std::string_view name, prometheus_version version = {});
+/// The function named `name` in any known version (for messages: added in, removed in).
+const function* find_function_any_version(std::string_view name);
 
 }  // namespace promwatch::validate::promql

@@ -326,8 +326,8 @@ std::string_view go_regexp_error(RE2::ErrorCode code) {
   }
 }
 
-// Constructs RE2 accepts but Go 1.19's regexp rejects: \C and (?<name>…).
-std::optional<std::string> go_only_rejection(std::string_view re) {
+// Constructs RE2 accepts but Go's regexp rejects: \C, and (?<name>…) before Go 1.22.
+std::optional<std::string> go_only_rejection(std::string_view re, bool named_groups) {
   for (std::size_t i = 0; i + 1 < re.size(); ++i) {
     if (re[i] == '\\') {
       if (re[i + 1] == 'C') {
@@ -336,7 +336,7 @@ std::optional<std::string> go_only_rejection(std::string_view re) {
       ++i;
       continue;
     }
-    if (re.substr(i).starts_with("(?<")) {
+    if (!named_groups && re.substr(i).starts_with("(?<")) {
       return "invalid or unsupported Perl syntax: `(?<`";
     }
   }
@@ -348,9 +348,10 @@ struct compiled_matcher {
   std::optional<std::string> error;
 };
 
-compiled_matcher compile_regex_matcher(const std::string& value) {
+/// `named_groups`: the binary's Go (1.22+) accepts `(?<name>…)`.
+compiled_matcher compile_regex_matcher(const std::string& value, bool named_groups) {
   const std::string anchored = "^(?:" + value + ")$";
-  if (auto rejected = go_only_rejection(anchored)) {
+  if (auto rejected = go_only_rejection(anchored, named_groups)) {
     return {false, "error parsing regexp: " + *rejected};
   }
   RE2::Options options;
@@ -524,6 +525,9 @@ struct dialect {
   bool duration_expr() const { return keyword_enabled("duration_expr", prof.duration_expr); }
   /// Grouping labels are checked with UTF-8 rules (3.0's global scheme; 2.55 with utf8-names).
   bool utf8_grouping() const { return at_least(3, 0) || prof.names == name_scheme::utf8; }
+  /// Prometheus 2.51+ is built with Go 1.22+, whose regexp accepts `(?<name>…)` (the 2.53.3
+  /// and 3.5.3 references do; Debian's 2.42 with Go 1.19 does not).
+  bool go_named_groups() const { return at_least(2, 51); }
 };
 
 std::string version_text(prometheus_version v) {
@@ -1074,23 +1078,28 @@ class parser {
   /// The function `name` as the profile's Prometheus knows it; errors (unknown, removed, not
   /// enabled) carry the version when it matters, and upstream's text first.
   const function* resolve_function(const token& name) {
-    const std::string quoted = go_text::quote(name.text);
-    const function* f = find_function(name.text);
+    const auto quoted = [&] { return go_text::quote(name.text); };
+    const function* f = find_function_any_version(name.text);
     const std::optional<bool> api = dialect_.prof.feature_api("promql_functions", name.text);
     if (f == nullptr || !f->exists_in(dialect_.version)) {
       if (f == nullptr || api.value_or(false)) {
         // Unknown to this promwatch; a newer target may have it.
-        errors_.push_back({name.pos, "unknown function with name " + quoted,
+        errors_.push_back({name.pos, "unknown function with name " + quoted(),
                            dialect_.prof.newer_than_known || api.value_or(false)});
         return nullptr;
       }
-      std::string why = f->removed_in && dialect_.version >= *f->removed_in
-                            ? " (removed in " + version_text(*f->removed_in)
-                            : " (added in " + version_text(f->since);
-      if (!f->replacement.empty()) {
-        why += "; use " + std::string(f->replacement);
+      std::string message = "unknown function with name " + quoted();
+      // The default profile keeps 2.42's text exactly; other versions say when it changed.
+      if (dialect_.version != oldest_known_version) {
+        message += f->removed_in && dialect_.version >= *f->removed_in
+                       ? " (removed in " + version_text(*f->removed_in)
+                       : " (added in " + version_text(f->since);
+        if (!f->replacement.empty()) {
+          message += "; use " + std::string(f->replacement);
+        }
+        message += ")";
       }
-      add_error(name.pos, "unknown function with name " + quoted + why + ")");
+      add_error(name.pos, std::move(message));
       return nullptr;
     }
     const bool table_enabled =
@@ -1098,7 +1107,7 @@ class parser {
     if (!api.value_or(table_enabled)) {
       add_error(
           name.pos,
-          "function " + quoted + " is not enabled in " + version_text(dialect_.version) +
+          "function " + quoted() + " is not enabled in " + version_text(dialect_.version) +
               (api ? std::string(" (the target's /api/v1/features says so)")
                    : std::string(" (it needs --enable-feature=promql-experimental-functions)")));
     }
@@ -1268,7 +1277,7 @@ class parser {
         break;
     }
     m.type = op == token_kind::eql_regex ? match_type::regexp : match_type::not_regexp;
-    auto compiled = compile_regex_matcher(m.value);
+    auto compiled = compile_regex_matcher(m.value, dialect_.go_named_groups());
     if (compiled.error) {
       add_error(label_pos, std::move(*compiled.error));
       return std::nullopt;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct upstream_case {
   /// The verdict with no --enable-feature, when the corpus gives one.
   std::optional<bool> expect_valid_default;
   bool skip = false;
+  /// The input came as `input_hex` (not valid UTF-8, so no YAML file can hold it).
+  bool from_hex = false;
 };
 
 /// shared/corpus/promql-upstream/cases-v<tag>.jsonl, e.g. tag "3.5.0".
@@ -48,6 +51,7 @@ inline std::vector<upstream_case> load_upstream_cases(const std::filesystem::pat
     if (const auto* id = r.find("id")) c.id = id->value;
     if (const auto* hex = r.find("input_hex"); hex && hex->is_scalar()) {
       c.input = from_hex(hex->value);
+      c.from_hex = true;
     } else if (const auto* input = r.find("input")) {
       c.input = input->value;
     }
