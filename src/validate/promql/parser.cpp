@@ -350,9 +350,20 @@ struct compiled_matcher {
 
 /// `named_groups`: the binary's Go (1.22+) accepts `(?<name>…)`.
 compiled_matcher compile_regex_matcher(const std::string& value, bool named_groups) {
-  const std::string anchored = "^(?:" + value + ")$";
+  std::string anchored = "^(?:" + value + ")$";
   if (auto rejected = go_only_rejection(anchored, named_groups)) {
     return {false, "error parsing regexp: " + *rejected};
+  }
+  if (named_groups) {
+    // Go 1.22 spells named groups (?<name>…) too; this RE2 knows only (?P<name>…).
+    for (std::size_t i = 0; i + 2 < anchored.size(); ++i) {
+      if (anchored[i] == '\\') {
+        ++i;
+      } else if (anchored.compare(i, 3, "(?<") == 0 && i + 3 < anchored.size() &&
+                 anchored[i + 3] != '=' && anchored[i + 3] != '!') {
+        anchored.insert(i + 2, 1, 'P');
+      }
+    }
   }
   RE2::Options options;
   options.set_log_errors(false);
