@@ -10,6 +10,7 @@
 
 #include "validate/profile.hpp"
 #include "validate/promql/parser.hpp"
+#include "validate/validate.hpp"
 
 namespace v = promwatch::validate;
 
@@ -416,4 +417,47 @@ TEST_CASE("promql versions: an unknown function on a newer target is only unknow
   const auto syntax = v::promql::check_expression("rate(foo", newer);
   REQUIRE(syntax);
   CHECK_FALSE(syntax->unknown_to_promwatch);
+}
+
+TEST_CASE("promql versions: hostile duration expressions stay bounded") {
+  const auto p = v::make_profile({3, 14}, v::judge::server, {});
+  const auto repeat = [](std::string_view s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i)
+      out += s;
+    return out;
+  };
+  const auto deep_parens = v::promql::check_expression(
+      "foo[" + repeat("(", 100000) + "1m" + repeat(")", 100000) + "]", p);
+  REQUIRE(deep_parens);
+  CHECK(deep_parens->message.find("nesting too deep") != std::string::npos);
+  CHECK(v::promql::check_expression("foo[" + repeat("-", 100000) + "1m]", p));
+  CHECK(v::promql::check_expression("foo[2" + repeat("^2", 100000) + "]", p));
+  CHECK(v::promql::check_expression("foo offset " + repeat("(", 100000) + "1m", p));
+  CHECK(v::promql::check_expression("foo[" + repeat("max_of(1m, ", 100000) + "1m]", p));
+  // A long left-associative chain is fine, as in Prometheus.
+  CHECK_FALSE(v::promql::check_expression("foo[1m" + repeat(" + 1s", 10000) + "]", p));
+  CHECK_FALSE(
+      v::promql::check_expression("foo[" + repeat("(", 50) + "1m" + repeat(")", 50) + "]", p));
+}
+
+TEST_CASE(
+    "promql versions: rule files turn 'unknown to promwatch' into warnings on newer targets") {
+  const std::string rules =
+      "groups:\n- name: g\n  rules:\n  - record: r\n    expr: future_function(foo)\n";
+  const auto newer = v::make_profile({3, 99}, v::judge::server, {});
+  const auto on_newer = v::check_rules("r.yml", rules, {}, newer);
+  CHECK(on_newer.ok());
+  REQUIRE(on_newer.warnings.size() == 1);
+  CHECK(on_newer.warnings[0].line == 5);
+  CHECK(on_newer.warnings[0].message.find("unknown function with name \"future_function\"") !=
+        std::string::npos);
+  const auto on_known =
+      v::check_rules("r.yml", rules, {}, v::make_profile({3, 14}, v::judge::server, {}));
+  CHECK_FALSE(on_known.ok());
+  CHECK(on_known.warnings.empty());
+  // A syntax error blocks on a newer target too.
+  const auto broken = v::check_rules(
+      "r.yml", "groups:\n- name: g\n  rules:\n  - record: r\n    expr: rate(foo\n", {}, newer);
+  CHECK_FALSE(broken.ok());
 }
