@@ -568,8 +568,16 @@ class parser {
       result.root = std::move(root);
     }
     if (!errors_.empty()) {
-      result.error = to_parse_error(errors_.front());
-      result.error->unknown_to_promwatch = errors_.front().unknown_to_promwatch;
+      // A real error wins over "unknown to this promwatch", which must not hide it.
+      const recorded_error* reported = &errors_.front();
+      for (const auto& e : errors_) {
+        if (!e.unknown_to_promwatch) {
+          reported = &e;
+          break;
+        }
+      }
+      result.error = to_parse_error(*reported);
+      result.error->unknown_to_promwatch = reported->unknown_to_promwatch;
     }
     return result;
   }

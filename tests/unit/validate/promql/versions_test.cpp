@@ -413,7 +413,10 @@ TEST_CASE("promql versions: an unknown function on a newer target is only unknow
   const auto known = v::promql::check_expression("future_function(foo)", v::profile{});
   REQUIRE(known);
   CHECK_FALSE(known->unknown_to_promwatch);
-  // Errors that are errors in every version stay errors.
+  // Errors that are errors in every version stay errors, and are not hidden by an unknown name.
+  const auto both = v::promql::check_expression("future_function(foo) + (", newer);
+  REQUIRE(both);
+  CHECK_FALSE(both->unknown_to_promwatch);
   const auto syntax = v::promql::check_expression("rate(foo", newer);
   REQUIRE(syntax);
   CHECK_FALSE(syntax->unknown_to_promwatch);
