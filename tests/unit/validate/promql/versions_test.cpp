@@ -235,6 +235,18 @@ TEST_CASE("promql versions: digit separators from 2.54 (lex_test.go)") {
       {"2.54", {}, "0x1.5", false},
       {"2.54", {}, "1e2e3", false},
       {"2.54", {}, "1..2", false},
+      // Rows from lex_test.go at 3.14.
+      {"3.14", {}, "00_1_23_4.56_7_8", true},
+      {"3.14", {}, "0x1_2_34", true},
+      {"2.42", {}, "0x1_2_34", false},
+      {"3.14", {}, "00_1_23__4.56_7_8", false},
+      {"3.14", {}, "00_1_23_4._56_7_8", false},
+      {"3.14", {}, "0x1_2__34", false},
+      {"3.14", {}, "0x1_2__34.56", false},
+      {"3.14", {}, "1e+_1_2_34", false},
+      {"3.14", {}, "1e", false},
+      {"3.14", {}, "1ee2", false},
+      {"3.14", {}, "Infoo", true},  // an identifier
   });
 }
 
@@ -280,6 +292,11 @@ TEST_CASE("promql versions: stricter brackets from 3.6") {
       {"3.6", {}, "foo[5s s 5s]", false, "unexpected character: 's', expected ':'"},
       {"3.6", {}, "foo[5m:1m]", true},
       {"3.6", {}, "foo[5m::1m]", false},
+      // Rows from lex_test.go at 3.14.
+      {"3.14", {}, R"(test:name{on!~"bar"}[4m:4s])", true},
+      {"3.14", {}, R"(test:name{on!~"bar"}[4m:4s:4h])", false},
+      {"3.14", {}, R"(test:name{on!~"bar"}[4m::])", false},
+      {"3.14", {}, R"(test:name{on!~"bar"}[:4s])", false, "unexpected colon before duration"},
   });
 }
 
