@@ -348,29 +348,48 @@ struct compiled_matcher {
   std::optional<std::string> error;
 };
 
-/// `named_groups`: the binary's Go (1.22+) accepts `(?<name>…)`.
-compiled_matcher compile_regex_matcher(const std::string& value, bool named_groups) {
+// Go 1.22 spells named groups (?<name>…) too; this RE2 knows only (?P<name>…).
+void spell_named_groups_for_re2(std::string& re) {
+  for (std::size_t i = 0; i + 3 < re.size(); ++i) {
+    if (re[i] == '\\') {
+      ++i;
+    } else if (re.compare(i, 3, "(?<") == 0 && re[i + 3] != '=' && re[i + 3] != '!') {
+      re.insert(i + 2, 1, 'P');
+    }
+  }
+}
+
+/// `named_groups`: the binary's Go (1.22+) accepts `(?<name>…)`. `raw_errors`: errors quote the
+/// pattern as written (2.52+ parses it before anchoring), not the anchored `^(?:…)$`.
+compiled_matcher compile_regex_matcher(const std::string& value, bool named_groups,
+                                       bool raw_errors) {
   std::string anchored = "^(?:" + value + ")$";
   if (auto rejected = go_only_rejection(anchored, named_groups)) {
     return {false, "error parsing regexp: " + *rejected};
   }
   if (named_groups) {
-    // Go 1.22 spells named groups (?<name>…) too; this RE2 knows only (?P<name>…).
-    for (std::size_t i = 0; i + 2 < anchored.size(); ++i) {
-      if (anchored[i] == '\\') {
-        ++i;
-      } else if (anchored.compare(i, 3, "(?<") == 0 && i + 3 < anchored.size() &&
-                 anchored[i + 3] != '=' && anchored[i + 3] != '!') {
-        anchored.insert(i + 2, 1, 'P');
-      }
-    }
+    spell_named_groups_for_re2(anchored);
   }
   RE2::Options options;
   options.set_log_errors(false);
   const RE2 re(anchored, options);
   if (!re.ok()) {
-    return {false, "error parsing regexp: " + std::string(go_regexp_error(re.error_code())) +
-                       ": `" + re.error_arg() + "`"};
+    std::string arg = re.error_arg();
+    RE2::ErrorCode code = re.error_code();
+    if (raw_errors) {
+      // Only on failure: the raw pattern tells what Go quotes.
+      std::string raw = value;
+      if (named_groups) {
+        spell_named_groups_for_re2(raw);
+      }
+      const RE2 raw_re(raw, options);
+      if (!raw_re.ok()) {
+        arg = raw_re.error_arg();
+        code = raw_re.error_code();
+      }
+    }
+    return {false,
+            "error parsing regexp: " + std::string(go_regexp_error(code)) + ": `" + arg + "`"};
   }
   return {RE2::FullMatch("", re), std::nullopt};
 }
@@ -634,7 +653,7 @@ class parser {
     if (context.empty() && aggregation_depth_ > 0) {
       context = "aggregation";
     }
-    std::string message = "unexpected " + describe(t);
+    std::string message = "unexpected " + describe_token(t);
     if (!context.empty()) {
       message += " in ";
       message += context;
@@ -660,6 +679,20 @@ class parser {
       add_error(peek().pos,
                 "expression nesting too deep (more than " + std::to_string(limit) + " levels)");
     }
+  }
+
+  /// describe(), except that '@', missing from Go's ItemTypeStr, shows the yacc item number
+  /// of the version's grammar (the number moves as tokens are added before it).
+  std::string describe_token(const token& t) const {
+    if (t.kind != token_kind::at) {
+      return describe(t);
+    }
+    const int item = dialect_.at_least(3, 11)   ? 57402
+                     : dialect_.at_least(2, 55) ? 57400
+                     : dialect_.at_least(2, 54) ? 57399
+                     : dialect_.at_least(2, 47) ? 57398
+                                                : 57385;
+    return "\"<Item " + std::to_string(item) + ">\" <op:" + std::string(t.text) + ">";
   }
 
   parse_error to_parse_error(const recorded_error& e) const {
@@ -1296,7 +1329,8 @@ class parser {
         break;
     }
     m.type = op == token_kind::eql_regex ? match_type::regexp : match_type::not_regexp;
-    auto compiled = compile_regex_matcher(m.value, dialect_.go_named_groups());
+    auto compiled =
+        compile_regex_matcher(m.value, dialect_.go_named_groups(), dialect_.at_least(2, 52));
     if (compiled.error) {
       add_error(label_pos, std::move(*compiled.error));
       return std::nullopt;
@@ -1411,7 +1445,12 @@ class parser {
       return nullptr;
     }
     if (!parsed_range) {
-      unexpected("subquery selector", "duration");
+      if (dialect_.at_least(3, 6)) {
+        unexpected("subquery or range selector", "number, duration, step(), or range()");
+      } else {
+        unexpected("subquery selector",
+                   dialect_.durations_are_numbers() ? "number or duration" : "duration");
+      }
       return nullptr;
     }
     const std::int64_t range = *parsed_range;
@@ -1481,7 +1520,9 @@ class parser {
         negative = k == token_kind::sub;
       }
       if (!starts_duration_primary(peek().kind)) {
-        unexpected("offset", "number, duration, step(), or range()");
+        unexpected("offset", dialect_.at_least(3, 10)  ? "number, duration, step(), or range()"
+                             : dialect_.at_least(3, 6) ? "number, duration, or step()"
+                                                       : "number or duration");
         return;
       }
       auto d = parse_duration_primary();
@@ -1604,12 +1645,13 @@ class parser {
         break;
       }
       const token op = consume();
-      experimental_duration_expr(lhs->start);
       auto rhs = parse_duration_expr(op.kind == token_kind::pow ? prec : prec + 1);
       if (!rhs) {
         lhs.reset();
         break;
       }
+      // The grammar reduces the right operand first, so its errors come first.
+      experimental_duration_expr(lhs->start);
       if ((op.kind == token_kind::div || op.kind == token_kind::mod) && rhs->literal &&
           rhs->seconds == 0) {
         add_error(op.pos, op.kind == token_kind::div ? "division by zero" : "modulo by zero");
