@@ -135,9 +135,15 @@ class rule_validator {
     } else if (auto err = promql::check_expression(expr, profile_)) {
       std::string message = err->message;
       if (message.rfind("parse error: ", 0) == 0) message.erase(0, 13);
-      dec_.error(map_.locate(*r.expr, err->line, err->column),
-                 prefix + "could not parse expression: " + std::to_string(err->line) + ":" +
-                     std::to_string(err->column) + ": parse error: " + message);
+      auto text = prefix + "could not parse expression: " + std::to_string(err->line) + ":" +
+                  std::to_string(err->column) + ": parse error: " + message;
+      if (err->unknown_to_promwatch && profile_.newer_than_known) {
+        // Only "this promwatch does not know it": the newer target may well accept it.
+        const yaml::mark m = map_.locate(*r.expr, err->line, err->column);
+        warnings_.push_back({std::string(path_), m.line, m.column, std::move(text)});
+      } else {
+        dec_.error(map_.locate(*r.expr, err->line, err->column), std::move(text));
+      }
     }
     if (!record.empty()) {
       if (r.annotations && r.annotations->is_map() && !r.annotations->entries.empty()) {
@@ -197,6 +203,9 @@ class rule_validator {
   yaml::decoder& dec_;
   const profile& profile_;
   std::unordered_set<std::string> names_;
+
+ public:
+  core::diagnostics warnings_;
 };
 
 }  // namespace
@@ -232,6 +241,7 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
     rule_validator validator(path, content, dec, prof);
     for (const auto& g : groups)
       validator.validate(g);
+    out.warnings = std::move(validator.warnings_);
   }
   for (const auto& g : groups)
     out.rule_count += g.rules.size();

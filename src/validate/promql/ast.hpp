@@ -83,8 +83,17 @@ struct node {
   std::int64_t range_ms = 0;
   std::int64_t step_ms = 0;
   std::int64_t offset_ms = 0;
+  bool has_offset_expr = false;  ///< offset given as a duration expression (3.4+)
   std::optional<std::int64_t> timestamp_ms;
   token_kind start_or_end = token_kind::eof;
+
+  bool anchored = false;  ///< 3.7 extended range selectors
+  bool smoothed = false;
+  /// info()'s second argument skips the "one non-empty matcher" rule (set by the checker).
+  mutable bool bypass_empty_matcher = false;
+  /// fill(), fill_left(), fill_right() binop modifiers (3.10).
+  bool has_fill = false;
+  bool fill_disabled = false;
 
   // literals
   double number = 0;
@@ -109,7 +118,8 @@ inline constexpr int max_nesting_depth = 256;
 /// Prometheus accepts them; it still keeps the recursive passes (checks, destruction) bounded.
 inline constexpr int max_tree_height = 10000;
 
-/// Parses and type-checks `expr` as Prometheus 2.42's parser.ParseExpr. Never throws.
-parse_result parse(std::string_view expr);
+/// Parses and type-checks `expr` as the parser.ParseExpr of the profile's Prometheus (its
+/// version and parser options; the default profile is 2.42). Never throws.
+parse_result parse(std::string_view expr, const profile& prof = {});
 
 }  // namespace promwatch::validate::promql

@@ -32,10 +32,12 @@ bool is_end_of_line(long r) {
 struct keyword_entry {
   std::string_view text;
   token_kind kind;
+  prometheus_version since{2, 42};
 };
 
-// Prometheus matches keywords case-insensitively; "inf" and "nan" lex as numbers.
-constexpr std::array<keyword_entry, 29> keywords{{
+// Prometheus matches keywords case-insensitively; "inf" and "nan" lex as numbers. Each keyword
+// entered lex.go's `key` map in the version given (prometheus-versions.md §1b).
+constexpr std::array<keyword_entry, 42> keywords{{
     {"and", token_kind::land},
     {"or", token_kind::lor},
     {"unless", token_kind::lunless},
@@ -52,18 +54,31 @@ constexpr std::array<keyword_entry, 29> keywords{{
     {"bottomk", token_kind::bottomk},
     {"count_values", token_kind::count_values},
     {"quantile", token_kind::quantile},
+    {"limitk", token_kind::limitk, {2, 54}},
+    {"limit_ratio", token_kind::limit_ratio, {2, 54}},
     {"offset", token_kind::offset},
+    {"smoothed", token_kind::smoothed, {3, 7}},
+    {"anchored", token_kind::anchored, {3, 7}},
     {"by", token_kind::by},
     {"without", token_kind::without},
     {"on", token_kind::on},
     {"ignoring", token_kind::ignoring},
     {"group_left", token_kind::group_left},
     {"group_right", token_kind::group_right},
+    {"fill", token_kind::fill, {3, 10}},
+    {"fill_left", token_kind::fill_left, {3, 10}},
+    {"fill_right", token_kind::fill_right, {3, 10}},
     {"bool", token_kind::kw_bool},
     {"start", token_kind::start},
     {"end", token_kind::end},
+    {"step", token_kind::step, {3, 6}},
+    {"range", token_kind::range, {3, 10}},
+    {"max_of", token_kind::max_of, {3, 13}},
+    {"min_of", token_kind::min_of, {3, 13}},
     {"inf", token_kind::number},
     {"nan", token_kind::number},
+    {"", token_kind::eof},
+    {"", token_kind::eof},
     {"", token_kind::eof},
 }};
 
@@ -146,6 +161,10 @@ std::string_view canonical_text(token_kind k) {
       return ">=";
     case token_kind::gtr:
       return ">";
+    case token_kind::trim_upper:
+      return "</";
+    case token_kind::trim_lower:
+      return ">/";
     case token_kind::eql_regex:
       return "=~";
     case token_kind::neq_regex:
@@ -260,7 +279,10 @@ token lexer::error(std::string message) {
 token lexer::next() {
   if (pending_duration_ && state_ != state::done) {
     pending_duration_ = false;
-    return lex_duration();
+    return at_least(2, 54) ? lex_number_or_duration() : lex_duration();
+  }
+  if (pending_duration_expr_ && state_ != state::done) {
+    return lex_duration_expr();
   }
   token out;
   for (;;) {
@@ -344,6 +366,9 @@ bool lexer::lex_statements(token& out) {
       if (peek_rune() == '=') {
         next_rune();
         out = emit(token_kind::lte);
+      } else if (at_least(3, 11) && peek_rune() == '/') {
+        next_rune();
+        out = emit(token_kind::trim_upper);
       } else {
         out = emit(token_kind::lss);
       }
@@ -352,6 +377,9 @@ bool lexer::lex_statements(token& out) {
       if (peek_rune() == '=') {
         next_rune();
         out = emit(token_kind::gte);
+      } else if (at_least(3, 11) && peek_rune() == '/') {
+        next_rune();
+        out = emit(token_kind::trim_lower);
       } else {
         out = emit(token_kind::gtr);
       }
@@ -388,8 +416,13 @@ bool lexer::lex_statements(token& out) {
         skip_spaces();
       }
       bracket_open_ = true;
-      // A duration must follow; lex it now as Prometheus does, so its errors come first.
-      pending_duration_ = true;
+      // A duration must follow (a number too from 2.54, a duration expression from 3.4); lex
+      // it now as Prometheus does, so its errors come first.
+      if (at_least(3, 4)) {
+        pending_duration_expr_ = true;
+      } else {
+        pending_duration_ = true;
+      }
       return true;
     case ']':
       if (!bracket_open_) {
@@ -417,7 +450,24 @@ bool lexer::lex_statements(token& out) {
       out = lex_keyword_or_identifier();
       return true;
     }
-    // Inside brackets any letter lexes as the subquery colon (a Prometheus quirk).
+    if (at_least(3, 6)) {
+      // 3.6 lexes only ':' and the duration keywords inside brackets.
+      if (r == ':') {
+        if (got_colon_) {
+          out = error("unexpected colon " + go_text::quote_rune(r));
+          return true;
+        }
+        out = emit(token_kind::colon);
+        got_colon_ = true;
+        return true;
+      }
+      if (scan_duration_keyword(out)) {
+        return true;
+      }
+      out = error("unexpected character: " + go_text::quote_rune(r) + ", expected ':'");
+      return true;
+    }
+    // Before 3.6 any letter inside brackets lexes as the subquery colon (a Prometheus quirk).
     if (got_colon_) {
       out = error("unexpected colon " + go_text::quote_rune(r));
       return true;
@@ -626,6 +676,105 @@ token lexer::lex_duration() {
   return emit(token_kind::duration);
 }
 
+token lexer::lex_duration_expr() {
+  // lexDurationExpr (3.4+): the state right after '[' and after a ':' lexed in it.
+  for (;;) {
+    const long r = next_rune();
+    if (r == eof_rune) {
+      return error("unexpected end of input in duration expression");
+    }
+    if (is_space(r)) {
+      skip_spaces();
+      continue;
+    }
+    switch (r) {
+      case ']':
+        pending_duration_expr_ = false;
+        bracket_open_ = false;
+        got_colon_ = false;
+        return emit(token_kind::right_bracket);
+      case ':':
+        if (!got_duration_) {
+          return error("unexpected colon before duration in duration expression");
+        }
+        if (got_colon_) {
+          return error("unexpected repeated colon in duration expression");
+        }
+        got_colon_ = true;
+        return emit(token_kind::colon);
+      case '(':
+        ++paren_depth_;
+        return emit(token_kind::left_paren);
+      case ')':
+        if (--paren_depth_ < 0) {
+          return error("unexpected right parenthesis " + go_text::quote_rune(r));
+        }
+        return emit(token_kind::right_paren);
+      case '+':
+        return emit(token_kind::add);
+      case '-':
+        return emit(token_kind::sub);
+      case '*':
+        return emit(token_kind::mul);
+      case '/':
+        return emit(token_kind::div);
+      case '%':
+        return emit(token_kind::mod);
+      case '^':
+        return emit(token_kind::pow);
+      case ',':
+        if (at_least(3, 6)) {
+          return emit(token_kind::comma);
+        }
+        break;
+      default:
+        break;
+    }
+    if (is_digit(r) || (r == '.' && is_digit(peek_rune()))) {
+      backup();
+      got_duration_ = true;
+      pending_duration_expr_ = false;
+      return lex_number_or_duration();
+    }
+    token out;
+    if (is_alpha(r) && at_least(3, 6) && scan_duration_keyword(out)) {
+      return out;
+    }
+    return error("unexpected character in duration expression: " + go_text::quote_rune(r));
+  }
+}
+
+bool lexer::scan_duration_keyword(token& out) {
+  // The rune at start_ was consumed; scanDurationKeyword absorbs letters and '_'.
+  const std::size_t saved = pos_;
+  while (is_alpha(peek_rune())) {
+    next_rune();
+  }
+  const std::string_view word = input_.substr(start_, pos_ - start_);
+  struct entry {
+    std::string_view text;
+    token_kind kind;
+    bool enabled;
+  };
+  // 3.6: step, min, max; 3.10: range; 3.13: min/max renamed to min_of/max_of.
+  const entry words[] = {
+      {"step", token_kind::step, true},
+      {"range", token_kind::range, at_least(3, 10)},
+      {"min", token_kind::min, !at_least(3, 13)},
+      {"max", token_kind::max, !at_least(3, 13)},
+      {"min_of", token_kind::min_of, at_least(3, 13)},
+      {"max_of", token_kind::max_of, at_least(3, 13)},
+  };
+  for (const auto& w : words) {
+    if (w.enabled && equals_lower(word, w.text)) {
+      out = emit(w.kind);
+      return true;
+    }
+  }
+  pos_ = saved;
+  return false;
+}
+
 token lexer::lex_number_or_duration() {
   if (scan_number()) {
     return emit(token_kind::number);
@@ -655,6 +804,9 @@ bool lexer::accept_remaining_duration() {
 }
 
 bool lexer::scan_number() {
+  if (at_least(2, 54)) {
+    return scan_number_v254();
+  }
   std::string_view digits = "0123456789";
   if (accept("0") && accept("xX")) {
     digits = "0123456789abcdefABCDEF";
@@ -666,6 +818,66 @@ bool lexer::scan_number() {
   if (accept("eE")) {
     accept("+-");
     accept_run("0123456789");
+  }
+  return !is_alpha_numeric(peek_rune());
+}
+
+bool lexer::scan_number_v254() {
+  // scanNumber of 2.54+: digit separators with strict placement, no fractional hex.
+  const std::size_t initial = pos_;
+  std::string_view digits = "0123456789";
+  if (accept("0") && accept("xX")) {
+    accept("_");
+    digits = "0123456789abcdefABCDEF";
+  }
+  accept(".");
+  accept(digits);
+  bool dot = false;
+  bool exponent = false;
+  const bool hex = digits.size() > 10;
+  for (;;) {
+    const long r = peek_rune();
+    const bool in_digits =
+        r >= 0 && r < 0x80 && digits.find(static_cast<char>(r)) != std::string_view::npos;
+    if (!(in_digits || r == '.' || r == '_' || r == 'e' || r == 'E')) {
+      break;
+    }
+    if (r == '.' && dot) {
+      accept(".");
+      return false;
+    }
+    if ((r == 'e' || r == 'E') && exponent) {
+      accept("eE");
+      return false;
+    }
+    if (accept(".")) {
+      dot = true;
+      if (accept("_.")) {
+        return false;
+      }
+      if (hex) {
+        return false;
+      }
+      continue;
+    }
+    if (accept("eE")) {
+      exponent = true;
+      accept("+-");
+      if (accept("._eE") || peek_rune() == eof_rune) {
+        return false;
+      }
+      continue;
+    }
+    if (accept("_")) {
+      if (accept("._eE") || peek_rune() == eof_rune) {
+        return false;
+      }
+      continue;
+    }
+    accept_run(digits);
+  }
+  if (pos_ == initial) {
+    return false;
   }
   return !is_alpha_numeric(peek_rune());
 }
@@ -686,13 +898,27 @@ token lexer::lex_keyword_or_identifier() {
     backup();
     const std::string_view word = input_.substr(start_, pos_ - start_);
     for (const auto& kw : keywords) {
-      if (!kw.text.empty() && equals_lower(word, kw.text)) {
+      if (!kw.text.empty() && kw.since <= version_ && equals_lower(word, kw.text)) {
+        // fill, fill_left and fill_right are keywords only before '(' ("fill + fill" works).
+        if ((kw.kind == token_kind::fill || kw.kind == token_kind::fill_left ||
+             kw.kind == token_kind::fill_right) &&
+            !followed_by_left_paren()) {
+          return emit(token_kind::identifier);
+        }
         return emit(kw.kind);
       }
     }
     return emit(word.find(':') == std::string_view::npos ? token_kind::identifier
                                                          : token_kind::metric_identifier);
   }
+}
+
+bool lexer::followed_by_left_paren() const {
+  std::size_t p = pos_;
+  while (p < input_.size() && is_space(static_cast<unsigned char>(input_[p]))) {
+    ++p;
+  }
+  return p < input_.size() && input_[p] == '(';
 }
 
 void lexer::skip_spaces() {

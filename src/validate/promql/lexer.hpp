@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "validate/profile.hpp"
+
 namespace promwatch::validate::promql {
 
 /// Token kinds of the PromQL lexer, grouped as in Prometheus (operators, aggregators,
@@ -38,6 +40,8 @@ enum class token_kind {
   lss,
   gte,
   gtr,
+  trim_upper,  ///< `</` (3.11)
+  trim_lower,  ///< `>/` (3.11)
   eql_regex,
   neq_regex,
   land,
@@ -54,6 +58,8 @@ enum class token_kind {
   max,
   min,
   quantile,
+  limitk,       ///< 2.54, experimental
+  limit_ratio,  ///< 2.54, experimental
   stddev,
   stdvar,
   sum,
@@ -66,10 +72,20 @@ enum class token_kind {
   ignoring,
   offset,
   on,
+  anchored,    ///< 3.7
+  smoothed,    ///< 3.7
+  fill,        ///< 3.10, a keyword only before '('
+  fill_left,   ///< 3.10
+  fill_right,  ///< 3.10
   without,
   // @ preprocessors
   start,
   end,
+  // duration-expression keywords
+  step,    ///< 3.6
+  range,   ///< 3.10
+  max_of,  ///< 3.13
+  min_of,  ///< 3.13
 };
 
 bool is_operator(token_kind k);
@@ -94,12 +110,13 @@ struct token {
 /// `<op:+>`, `end of input`.
 std::string describe(const token& t);
 
-/// Context-sensitive PromQL lexer with Prometheus 2.42's state machine (keywords ignored
-/// inside braces, durations after '[', parenthesis balance checks). Produces comments too;
-/// after an error token only `eof` follows.
+/// Context-sensitive PromQL lexer with the state machine of Prometheus `version` (keywords
+/// ignored inside braces, durations or duration expressions after '[', parenthesis balance
+/// checks); the default is 2.42. Produces comments too; after an error token only `eof` follows.
 class lexer {
  public:
-  explicit lexer(std::string_view input) : input_(input) {}
+  explicit lexer(std::string_view input, prometheus_version version = {})
+      : input_(input), version_(version) {}
 
   /// The next token. Never throws.
   token next();
@@ -121,14 +138,21 @@ class lexer {
   token lex_raw_string();
   token lex_line_comment();
   token lex_duration();
+  token lex_duration_expr();
+  bool scan_duration_keyword(token& out);
+  bool scan_number_v254();
   token lex_number_or_duration();
   token lex_identifier();
   token lex_keyword_or_identifier();
   bool scan_number();
   bool accept_remaining_duration();
   void skip_spaces();
+  bool followed_by_left_paren() const;
+
+  bool at_least(int major, int minor) const { return version_ >= prometheus_version{major, minor}; }
 
   std::string_view input_;
+  prometheus_version version_;
   std::size_t pos_ = 0;
   std::size_t start_ = 0;
   std::size_t width_ = 0;
@@ -138,6 +162,8 @@ class lexer {
   bool bracket_open_ = false;
   bool got_colon_ = false;
   bool pending_duration_ = false;
+  bool pending_duration_expr_ = false;  ///< 3.4+: the state after '[' or a ':' lexed there
+  bool got_duration_ = false;
 };
 
 }  // namespace promwatch::validate::promql

@@ -11,6 +11,7 @@
 
 #include <re2/re2.h>
 
+#include "core/utf8.hpp"
 #include "validate/go_text.hpp"
 #include "validate/promql/ast.hpp"
 #include "validate/promql/functions.hpp"
@@ -106,10 +107,48 @@ std::optional<std::int64_t> parse_int(std::string_view digits, int base) {
 
 // Prometheus tries strconv.ParseInt(s, 0, 64) and then strconv.ParseFloat(s, 64); only the
 // token shapes the lexer can produce need handling.
+// Go's strconv underscoreOK: '_' only between digits or after a base prefix.
+bool underscores_ok(std::string_view s) {
+  char saw = '^';
+  std::size_t i = 0;
+  bool hex = false;
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    i = 2;
+    saw = '0';
+    hex = true;
+  }
+  for (; i < s.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+    if ((c >= '0' && c <= '9') || (hex && c >= 'a' && c <= 'f')) {
+      saw = '0';
+      continue;
+    }
+    if (c == '_') {
+      if (saw != '0') {
+        return false;
+      }
+      saw = '_';
+      continue;
+    }
+    if (saw == '_') {
+      return false;
+    }
+    saw = '!';
+  }
+  return saw != '_';
+}
+
 number_value parse_number(std::string_view text) {
-  std::string lower(text);
-  for (auto& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower;
+  lower.reserve(text.size());
+  for (const char c : text) {
+    // Digit separators (2.54+ lexers produce them); Go accepts them when underscoreOK.
+    if (c != '_') {
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  if (lower.size() != text.size() && !underscores_ok(text)) {
+    return {0, "strconv.ParseFloat: parsing " + go_text::quote(text) + ": invalid syntax"};
   }
   if (lower == "inf") {
     return {std::numeric_limits<double>::infinity(), {}};
@@ -174,7 +213,7 @@ struct duration_value {
 
 // model.ParseDuration from prometheus/common plus the parser's "> 0" rule: units
 // y w d h m s ms, each at most once and in that order, with overflow detection.
-duration_value parse_duration(std::string_view text) {
+duration_value parse_duration(std::string_view text, bool reject_zero = true) {
   struct unit {
     std::string_view suffix;
     std::int64_t ms;
@@ -195,6 +234,9 @@ duration_value parse_duration(std::string_view text) {
     return {0, "empty duration string"};
   }
   if (text == "0") {
+    if (!reject_zero) {
+      return {0, {}};
+    }
     return {0, "duration must be greater than 0"};
   }
   std::string_view rest = text;
@@ -242,7 +284,7 @@ duration_value parse_duration(std::string_view text) {
     return {0, "duration out of range"};
   }
   const auto ns = static_cast<std::int64_t>(total_ns);
-  if (ns == 0) {
+  if (ns == 0 && reject_zero) {
     return {0, "duration must be greater than 0"};
   }
   return {ns / 1'000'000, {}};
@@ -284,8 +326,8 @@ std::string_view go_regexp_error(RE2::ErrorCode code) {
   }
 }
 
-// Constructs RE2 accepts but Go 1.19's regexp rejects: \C and (?<name>…).
-std::optional<std::string> go_only_rejection(std::string_view re) {
+// Constructs RE2 accepts but Go's regexp rejects: \C, and (?<name>…) before Go 1.22.
+std::optional<std::string> go_only_rejection(std::string_view re, bool named_groups) {
   for (std::size_t i = 0; i + 1 < re.size(); ++i) {
     if (re[i] == '\\') {
       if (re[i + 1] == 'C') {
@@ -294,7 +336,7 @@ std::optional<std::string> go_only_rejection(std::string_view re) {
       ++i;
       continue;
     }
-    if (re.substr(i).starts_with("(?<")) {
+    if (!named_groups && re.substr(i).starts_with("(?<")) {
       return "invalid or unsupported Perl syntax: `(?<`";
     }
   }
@@ -306,17 +348,48 @@ struct compiled_matcher {
   std::optional<std::string> error;
 };
 
-compiled_matcher compile_regex_matcher(const std::string& value) {
-  const std::string anchored = "^(?:" + value + ")$";
-  if (auto rejected = go_only_rejection(anchored)) {
+// Go 1.22 spells named groups (?<name>…) too; this RE2 knows only (?P<name>…).
+void spell_named_groups_for_re2(std::string& re) {
+  for (std::size_t i = 0; i + 3 < re.size(); ++i) {
+    if (re[i] == '\\') {
+      ++i;
+    } else if (re.compare(i, 3, "(?<") == 0 && re[i + 3] != '=' && re[i + 3] != '!') {
+      re.insert(i + 2, 1, 'P');
+    }
+  }
+}
+
+/// `named_groups`: the binary's Go (1.22+) accepts `(?<name>…)`. `raw_errors`: errors quote the
+/// pattern as written (2.52+ parses it before anchoring), not the anchored `^(?:…)$`.
+compiled_matcher compile_regex_matcher(const std::string& value, bool named_groups,
+                                       bool raw_errors) {
+  std::string anchored = "^(?:" + value + ")$";
+  if (auto rejected = go_only_rejection(anchored, named_groups)) {
     return {false, "error parsing regexp: " + *rejected};
+  }
+  if (named_groups) {
+    spell_named_groups_for_re2(anchored);
   }
   RE2::Options options;
   options.set_log_errors(false);
   const RE2 re(anchored, options);
   if (!re.ok()) {
-    return {false, "error parsing regexp: " + std::string(go_regexp_error(re.error_code())) +
-                       ": `" + re.error_arg() + "`"};
+    std::string arg = re.error_arg();
+    RE2::ErrorCode code = re.error_code();
+    if (raw_errors) {
+      // Only on failure: the raw pattern tells what Go quotes.
+      std::string raw = value;
+      if (named_groups) {
+        spell_named_groups_for_re2(raw);
+      }
+      const RE2 raw_re(raw, options);
+      if (!raw_re.ok()) {
+        arg = raw_re.error_arg();
+        code = raw_re.error_code();
+      }
+    }
+    return {false,
+            "error parsing regexp: " + std::string(go_regexp_error(code)) + ": `" + arg + "`"};
   }
   return {RE2::FullMatch("", re), std::nullopt};
 }
@@ -358,6 +431,15 @@ bool is_metric_identifier(token_kind k) {
     case token_kind::without:
     case token_kind::start:
     case token_kind::end:
+    case token_kind::fill:
+    case token_kind::fill_left:
+    case token_kind::fill_right:
+    case token_kind::step:
+    case token_kind::range:
+    case token_kind::anchored:
+    case token_kind::smoothed:
+    case token_kind::max_of:
+    case token_kind::min_of:
       return true;
     default:
       return is_aggregator(k);
@@ -382,15 +464,26 @@ bool is_maybe_label(token_kind k) {
     case token_kind::start:
     case token_kind::end:
     case token_kind::atan2:
+    case token_kind::fill:
+    case token_kind::fill_left:
+    case token_kind::fill_right:
+    case token_kind::step:
+    case token_kind::range:
+    case token_kind::anchored:
+    case token_kind::smoothed:
+    case token_kind::max_of:
+    case token_kind::min_of:
       return true;
     default:
       return is_aggregator(k);
   }
 }
 
-// Tokens that can begin an expression.
-bool starts_expression(token_kind k) {
+// Tokens that can begin an expression (a duration too from 2.54).
+bool starts_expression(token_kind k, bool durations_are_numbers) {
   switch (k) {
+    case token_kind::duration:
+      return durations_are_numbers;
     case token_kind::number:
     case token_kind::string:
     case token_kind::left_paren:
@@ -417,6 +510,8 @@ int precedence(token_kind k) {
     case token_kind::lss:
     case token_kind::gte:
     case token_kind::gtr:
+    case token_kind::trim_upper:
+    case token_kind::trim_lower:
       return 3;
     case token_kind::add:
     case token_kind::sub:
@@ -438,13 +533,43 @@ constexpr int pow_precedence = 6;
 struct recorded_error {
   std::size_t pos = 0;
   std::string message;
+  bool unknown_to_promwatch = false;
 };
+
+/// What the parser of one Prometheus accepts: its version and parser options, and the
+/// target's /api/v1/features where it gave one (that decides over the version tables).
+struct dialect {
+  const profile& prof;
+  prometheus_version version;
+
+  explicit dialect(const profile& p) : prof(p), version(p.version) {}
+
+  bool at_least(int major, int minor) const { return version >= prometheus_version{major, minor}; }
+  /// Numbers and durations are interchangeable (2.54 "Deprecate duration token").
+  bool durations_are_numbers() const { return at_least(2, 54); }
+  /// Ranges, subquery steps and offsets are duration expressions (3.4 grammar).
+  bool duration_grammar() const { return at_least(3, 4); }
+  bool keyword_enabled(std::string_view name, bool table) const {
+    return prof.feature_api("promql", name).value_or(table);
+  }
+  bool duration_expr() const { return keyword_enabled("duration_expr", prof.duration_expr); }
+  /// Grouping labels are checked with UTF-8 rules (3.0's global scheme; 2.55 with utf8-names).
+  bool utf8_grouping() const { return at_least(3, 0) || prof.names == name_scheme::utf8; }
+  /// Prometheus 2.51+ is built with Go 1.22+, whose regexp accepts `(?<name>…)` (the 2.53.3
+  /// and 3.5.3 references do; Debian's 2.42 with Go 1.19 does not).
+  bool go_named_groups() const { return at_least(2, 51); }
+};
+
+std::string version_text(prometheus_version v) {
+  return "Prometheus " + to_string(v);
+}
 
 /// Recursive-descent rendition of Prometheus' yacc grammar. Errors are collected in the order
 /// the generated parser would raise them; the first syntax error stops parsing.
 class parser {
  public:
-  explicit parser(std::string_view input) : input_(input), lexer_(input) {}
+  parser(std::string_view input, const profile& prof)
+      : input_(input), dialect_(prof), lexer_(input, prof.version) {}
 
   parse_result run() {
     parse_result result;
@@ -462,7 +587,16 @@ class parser {
       result.root = std::move(root);
     }
     if (!errors_.empty()) {
-      result.error = to_parse_error(errors_.front());
+      // A real error wins over "unknown to this promwatch", which must not hide it.
+      const recorded_error* reported = &errors_.front();
+      for (const auto& e : errors_) {
+        if (!e.unknown_to_promwatch) {
+          reported = &e;
+          break;
+        }
+      }
+      result.error = to_parse_error(*reported);
+      result.error->unknown_to_promwatch = reported->unknown_to_promwatch;
     }
     return result;
   }
@@ -519,7 +653,7 @@ class parser {
     if (context.empty() && aggregation_depth_ > 0) {
       context = "aggregation";
     }
-    std::string message = "unexpected " + describe(t);
+    std::string message = "unexpected " + describe_token(t);
     if (!context.empty()) {
       message += " in ";
       message += context;
@@ -545,6 +679,20 @@ class parser {
       add_error(peek().pos,
                 "expression nesting too deep (more than " + std::to_string(limit) + " levels)");
     }
+  }
+
+  /// describe(), except that '@', missing from Go's ItemTypeStr, shows the yacc item number
+  /// of the version's grammar (the number moves as tokens are added before it).
+  std::string describe_token(const token& t) const {
+    if (t.kind != token_kind::at) {
+      return describe(t);
+    }
+    const int item = dialect_.at_least(3, 11)   ? 57402
+                     : dialect_.at_least(2, 55) ? 57400
+                     : dialect_.at_least(2, 54) ? 57399
+                     : dialect_.at_least(2, 47) ? 57398
+                                                : 57385;
+    return "\"<Item " + std::to_string(item) + ">\" <op:" + std::string(t.text) + ">";
   }
 
   parse_error to_parse_error(const recorded_error& e) const {
@@ -597,6 +745,9 @@ class parser {
         return nullptr;
       }
       bin->end = rhs->end;
+      if (bin->fill_disabled) {
+        add_error(bin->start, "binop fill modifiers are experimental and not enabled");
+      }
       bin->height = 1 + std::max(height_of(lhs), height_of(rhs));
       bin->lhs = std::move(lhs);
       bin->rhs = std::move(rhs);
@@ -609,6 +760,69 @@ class parser {
   }
 
   bool parse_binary_modifiers(node& bin) {
+    if (!parse_group_modifiers(bin)) {
+      return false;
+    }
+    return parse_fill_modifiers(bin);
+  }
+
+  static bool is_fill(token_kind k) {
+    return k == token_kind::fill || k == token_kind::fill_left || k == token_kind::fill_right;
+  }
+
+  /// fill(n), fill_left(n), fill_right(n) after the other modifiers (3.10 grammar); the lexer
+  /// makes them keywords only before '(' and only in versions that have them.
+  bool parse_fill_modifiers(node& bin) {
+    const token_kind first = peek().kind;
+    if (!is_fill(first)) {
+      return !failed_;
+    }
+    consume();
+    if (!parse_fill_value()) {
+      return false;
+    }
+    const token_kind second = peek().kind;
+    if ((first == token_kind::fill_left && second == token_kind::fill_right) ||
+        (first == token_kind::fill_right && second == token_kind::fill_left)) {
+      consume();
+      if (!parse_fill_value()) {
+        return false;
+      }
+    }
+    bin.has_fill = true;
+    const bool enabled_first =
+        dialect_.keyword_enabled(canonical_text(first), dialect_.prof.binop_fill_modifiers);
+    const bool enabled_second =
+        !is_fill(second) ||
+        dialect_.keyword_enabled(canonical_text(second), dialect_.prof.binop_fill_modifiers);
+    bin.fill_disabled = !enabled_first || !enabled_second;
+    return !failed_;
+  }
+
+  bool parse_fill_value() {
+    if (peek().kind != token_kind::left_paren) {
+      unexpected("", "");
+      return false;
+    }
+    consume();
+    if (peek().kind == token_kind::add || peek().kind == token_kind::sub) {
+      consume();
+    }
+    const token_kind k = peek().kind;
+    if (k != token_kind::number && k != token_kind::duration) {
+      unexpected("", "");
+      return false;
+    }
+    literal_seconds(consume());
+    if (peek().kind != token_kind::right_paren) {
+      unexpected("", "");
+      return false;
+    }
+    consume();
+    return true;
+  }
+
+  bool parse_group_modifiers(node& bin) {
     if (peek().kind == token_kind::kw_bool) {
       consume();
       bin.return_bool = true;
@@ -632,7 +846,7 @@ class parser {
     if (next == token_kind::left_paren) {
       return parse_grouping_labels(bin.include_labels);
     }
-    if (!failed_ && !starts_expression(next)) {
+    if (!failed_ && !starts_expression(next, dialect_.durations_are_numbers()) && !is_fill(next)) {
       // The label list is optional, but the state after group_x still owns the error.
       unexpected("grouping opts", "\"(\"");
     }
@@ -661,15 +875,26 @@ class parser {
         unexpected("grouping opts", "\",\" or \")\"");
         return false;
       }
-      if (!is_maybe_label(t.kind)) {
+      const bool quoted = t.kind == token_kind::string && dialect_.at_least(2, 55);
+      if (!quoted && !is_maybe_label(t.kind)) {
         unexpected("grouping opts", "label");
         return false;
       }
-      if (!is_label_name(t.text)) {
+      std::string name = quoted ? unquote(t) : std::string(t.text);
+      // UTF-8 rules accept any non-empty valid UTF-8; legacy ones [a-zA-Z_][a-zA-Z0-9_]*.
+      const bool valid =
+          dialect_.utf8_grouping() ? !name.empty() && core::valid_utf8(name) : is_label_name(name);
+      if (!valid && !dialect_.at_least(3, 4)) {
+        // Before 3.4 the grammar's error rule reported it as a syntax error.
         unexpected("grouping opts", "label");
         return false;
       }
-      labels.emplace_back(consume().text);
+      const token label = consume();
+      if (!valid) {
+        add_error(quoted ? label.pos + 1 : label.pos,
+                  "invalid label name for grouping: " + go_text::quote(name));
+      }
+      labels.push_back(std::move(name));
       expect_label = false;
     }
   }
@@ -714,8 +939,69 @@ class parser {
     return result;
   }
 
+  node_ptr number_node(const token& tok, double value) {
+    auto n = make(node_kind::number_literal, tok.pos);
+    n->end = tok.pos + tok.text.size();
+    n->number = value;
+    return n;
+  }
+
+  /// The value in seconds of a NUMBER or DURATION token (number_duration_literal, 2.54+).
+  double literal_seconds(const token& tok) {
+    if (tok.kind == token_kind::number) {
+      auto v = parse_number(tok.text);
+      if (v.error) {
+        add_error(tok.pos, "error parsing number: " + *v.error);
+      }
+      return v.value;
+    }
+    auto d = parse_duration(tok.text, !dialect_.duration_grammar());
+    if (d.error) {
+      add_error(tok.pos, std::move(*d.error));
+    }
+    return static_cast<double>(d.ms) / 1000.0;
+  }
+
+  /// Keywords that 3.12+ also accepts as function names: start(), end(), step(), range(),
+  /// and 3.13's min_of(), max_of().
+  bool is_function_keyword(token_kind k) const {
+    switch (k) {
+      case token_kind::start:
+      case token_kind::end:
+      case token_kind::step:
+      case token_kind::range:
+        return dialect_.at_least(3, 12);
+      case token_kind::max_of:
+      case token_kind::min_of:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   node_ptr parse_primary() {
     const token& t = peek();
+    if (t.kind == token_kind::duration && dialect_.durations_are_numbers()) {
+      const token tok = consume();
+      return number_node(tok, literal_seconds(tok));
+    }
+    if (t.kind == token_kind::step || t.kind == token_kind::range || is_function_keyword(t.kind)) {
+      const token name = consume();
+      if (peek().kind == token_kind::left_paren) {
+        if (is_function_keyword(name.kind)) {
+          return parse_call(name);
+        }
+        // 3.6–3.11: step() and range() are duration expressions, also at the top level.
+        auto d = parse_duration_call(name);
+        if (!d) {
+          return nullptr;
+        }
+        auto n = make(node_kind::number_literal, name.pos);
+        n->end = last_closing_;
+        return n;
+      }
+      return failed_ ? nullptr : parse_vector_selector(name);
+    }
     switch (t.kind) {
       case token_kind::number: {
         const token tok = consume();
@@ -822,7 +1108,7 @@ class parser {
         consume();
         return !failed_;
       }
-      if (!starts_expression(next)) {
+      if (!starts_expression(next, dialect_.durations_are_numbers())) {
         // The grammar reduces "args ," before it notices the token cannot follow.
         add_error(comma.pos, "trailing commas not allowed in function call args");
         unexpected("", "");
@@ -837,11 +1123,47 @@ class parser {
       return nullptr;
     }
     n->end = last_closing_;
-    n->func = find_function(name.text);
-    if (n->func == nullptr) {
-      add_error(name.pos, "unknown function with name " + go_text::quote(name.text));
-    }
+    n->func = resolve_function(name);
     return n;
+  }
+
+  /// The function `name` as the profile's Prometheus knows it; errors (unknown, removed, not
+  /// enabled) carry the version when it matters, and upstream's text first.
+  const function* resolve_function(const token& name) {
+    const auto quoted = [&] { return go_text::quote(name.text); };
+    const function* f = find_function_any_version(name.text);
+    const std::optional<bool> api = dialect_.prof.feature_api("promql_functions", name.text);
+    if (f == nullptr || !f->exists_in(dialect_.version)) {
+      if (f == nullptr || api.value_or(false)) {
+        // Unknown to this promwatch; a newer target may have it.
+        errors_.push_back({name.pos, "unknown function with name " + quoted(),
+                           dialect_.prof.newer_than_known || api.value_or(false)});
+        return nullptr;
+      }
+      std::string message = "unknown function with name " + quoted();
+      // The default profile keeps 2.42's text exactly; other versions say when it changed.
+      if (dialect_.version != oldest_known_version) {
+        message += f->removed_in && dialect_.version >= *f->removed_in
+                       ? " (removed in " + version_text(*f->removed_in)
+                       : " (added in " + version_text(f->since);
+        if (!f->replacement.empty()) {
+          message += "; use " + std::string(f->replacement);
+        }
+        message += ")";
+      }
+      add_error(name.pos, std::move(message));
+      return nullptr;
+    }
+    const bool table_enabled =
+        !f->experimental_in(dialect_.version) || dialect_.prof.experimental_functions;
+    if (!api.value_or(table_enabled)) {
+      add_error(
+          name.pos,
+          "function " + quoted() + " is not enabled in " + version_text(dialect_.version) +
+              (api ? std::string(" (the target's /api/v1/features says so)")
+                   : std::string(" (it needs --enable-feature=promql-experimental-functions)")));
+    }
+    return f;
   }
 
   node_ptr parse_aggregation(const token& op) {
@@ -885,8 +1207,17 @@ class parser {
       add_error(n->start, "no arguments for aggregate expression provided");
       return n;
     }
+    const bool experimental = op.kind == token_kind::limitk || op.kind == token_kind::limit_ratio;
     const bool with_param = op.kind == token_kind::topk || op.kind == token_kind::bottomk ||
-                            op.kind == token_kind::count_values || op.kind == token_kind::quantile;
+                            op.kind == token_kind::count_values ||
+                            op.kind == token_kind::quantile || experimental;
+    if (experimental && !dialect_.prof.feature_api("promql_operators", canonical_text(op.kind))
+                             .value_or(dialect_.prof.experimental_functions)) {
+      add_error(n->start, std::string(canonical_text(op.kind)) +
+                              "() is experimental and must be enabled with "
+                              "--enable-feature=promql-experimental-functions");
+      return n;
+    }
     const std::size_t desired = with_param ? 2 : 1;
     if (args.size() != desired) {
       add_error(n->start, "wrong number of arguments for aggregate expression provided, expected " +
@@ -942,14 +1273,29 @@ class parser {
         unexpected("label matching", "\",\" or \"}\"");
         return false;
       }
-      if (t.kind != token_kind::identifier) {
+      // Quoted names (string_identifier, 2.51): `{"name"}` or `{"label"="value"}`.
+      const bool quoted = t.kind == token_kind::string && dialect_.at_least(2, 51);
+      if (t.kind != token_kind::identifier && !quoted) {
         unexpected("label matching", "identifier or \"}\"");
         return false;
       }
-      const token label = consume();
+      token label = consume();
+      std::string quoted_name;
+      if (quoted) {
+        quoted_name = unquote(label);
+      }
       const token_kind op = peek().kind;
       if (op != token_kind::eql && op != token_kind::neq && op != token_kind::eql_regex &&
           op != token_kind::neq_regex) {
+        if (quoted && !failed_) {
+          label_matcher m;
+          m.name = "__name__";
+          m.value = std::move(quoted_name);
+          m.matches_empty = m.value.empty();
+          selector.matchers.emplace_back(std::move(m));
+          expect_matcher = false;
+          continue;
+        }
         unexpected("label matching", "label matching operator");
         return false;
       }
@@ -959,14 +1305,16 @@ class parser {
         return false;
       }
       const token value = consume();
-      selector.matchers.push_back(make_matcher(label, op, value));
+      selector.matchers.push_back(
+          make_matcher(quoted ? std::string_view(quoted_name) : label.text, label.pos, op, value));
       expect_matcher = false;
     }
   }
 
-  std::optional<label_matcher> make_matcher(const token& label, token_kind op, const token& value) {
+  std::optional<label_matcher> make_matcher(std::string_view name, std::size_t label_pos,
+                                            token_kind op, const token& value) {
     label_matcher m;
-    m.name = std::string(label.text);
+    m.name = std::string(name);
     m.value = unquote(value);
     switch (op) {
       case token_kind::eql:
@@ -981,9 +1329,10 @@ class parser {
         break;
     }
     m.type = op == token_kind::eql_regex ? match_type::regexp : match_type::not_regexp;
-    auto compiled = compile_regex_matcher(m.value);
+    auto compiled =
+        compile_regex_matcher(m.value, dialect_.go_named_groups(), dialect_.at_least(2, 52));
     if (compiled.error) {
-      add_error(label.pos, std::move(*compiled.error));
+      add_error(label_pos, std::move(*compiled.error));
       return std::nullopt;
     }
     m.matches_empty =
@@ -991,7 +1340,8 @@ class parser {
     return m;
   }
 
-  // Postfix modifiers: ranges, subqueries, offset and @ bind tighter than any operator.
+  // Postfix modifiers: ranges, subqueries, offset, @, anchored and smoothed bind tighter than
+  // any operator.
   node_ptr parse_postfix(node_ptr e) {
     while (e && !failed_) {
       switch (peek().kind) {
@@ -1006,6 +1356,10 @@ class parser {
           consume();
           parse_at(*e);
           break;
+        case token_kind::anchored:
+        case token_kind::smoothed:
+          set_extended_range_modifier(*e, consume().kind);
+          break;
         default:
           return e;
       }
@@ -1014,6 +1368,35 @@ class parser {
       }
     }
     return failed_ ? nullptr : std::move(e);
+  }
+
+  /// setAnchored / setSmoothed (3.7, --enable-feature=promql-extended-range-selectors).
+  void set_extended_range_modifier(node& e, token_kind k) {
+    const std::string_view name = canonical_text(k);
+    if (!dialect_.keyword_enabled(name, dialect_.prof.extended_range_selectors)) {
+      add_error_parts(e.start, name, " modifier is experimental and not enabled");
+      return;
+    }
+    node* target = nullptr;
+    if (e.kind == node_kind::vector_selector) {
+      target = &e;
+    } else if (e.kind == node_kind::matrix_selector) {
+      if (e.expr->kind != node_kind::vector_selector) {
+        return;
+      }
+      target = e.expr.get();
+    } else if (e.kind == node_kind::subquery) {
+      add_error_parts(e.start, name, " modifier is not supported for subqueries");
+      return;
+    } else {
+      add_error_parts(e.start, name, " modifier not implemented");
+      return;
+    }
+    (k == token_kind::anchored ? target->anchored : target->smoothed) = true;
+    if (target->anchored && target->smoothed) {
+      add_error(e.start, "anchored and smoothed modifiers cannot be used together");
+    }
+    e.end = last_closing_;
   }
 
   std::optional<std::int64_t> parse_duration_token() {
@@ -1026,20 +1409,58 @@ class parser {
     return v.ms;
   }
 
+  static std::int64_t seconds_to_ms(double seconds) {
+    const double ms = std::round(seconds * 1000);
+    constexpr double bound = 9223372036854775807.0;
+    return std::isfinite(ms) && std::fabs(ms) < bound ? static_cast<std::int64_t>(ms) : 0;
+  }
+
+  /// A range, subquery range or step: nullopt when the token cannot start one (nothing
+  /// consumed, no error recorded yet).
+  std::optional<std::int64_t> parse_range_value() {
+    const token_kind k = peek().kind;
+    if (dialect_.duration_grammar()) {
+      if (!starts_duration_expr(k)) {
+        return std::nullopt;
+      }
+      auto d = parse_positive_duration_expr();
+      if (!d) {
+        return 0;
+      }
+      return d->literal ? seconds_to_ms(d->seconds) : 1;
+    }
+    if (k == token_kind::duration) {
+      return parse_duration_token();
+    }
+    if (k == token_kind::number && dialect_.durations_are_numbers()) {
+      return seconds_to_ms(literal_seconds(consume()));
+    }
+    return std::nullopt;
+  }
+
   node_ptr parse_range_or_subquery(node_ptr e) {
     const token open = consume();
-    if (peek().kind != token_kind::duration) {
-      unexpected("subquery selector", "duration");
+    const auto parsed_range = parse_range_value();
+    if (failed_) {
       return nullptr;
     }
-    const std::int64_t range = *parse_duration_token();
+    if (!parsed_range) {
+      if (dialect_.at_least(3, 6)) {
+        unexpected("subquery or range selector", "number, duration, step(), or range()");
+      } else {
+        unexpected("subquery selector",
+                   dialect_.durations_are_numbers() ? "number or duration" : "duration");
+      }
+      return nullptr;
+    }
+    const std::int64_t range = *parsed_range;
     const token& t = peek();
     if (t.kind == token_kind::right_bracket) {
       const token close = consume();
       const char* problem = nullptr;
       if (e->kind != node_kind::vector_selector) {
         problem = "ranges only allowed for vector selectors";
-      } else if (e->offset_ms != 0) {
+      } else if (e->offset_ms != 0 || e->has_offset_expr) {
         problem = "no offset modifiers allowed before range";
       } else if (e->timestamp_ms) {
         problem = "no @ modifiers allowed before range";
@@ -1060,15 +1481,20 @@ class parser {
     }
     consume();
     std::int64_t step = 0;
-    if (peek().kind == token_kind::duration) {
-      step = *parse_duration_token();
+    if (peek().kind != token_kind::right_bracket) {
+      const auto parsed_step = parse_range_value();
+      if (failed_) {
+        return nullptr;
+      }
+      if (!parsed_step) {
+        unexpected("subquery selector", "duration or \"]\"");
+        return nullptr;
+      }
+      step = *parsed_step;
       if (peek().kind != token_kind::right_bracket) {
         unexpected("subquery selector", "\"]\"");
         return nullptr;
       }
-    } else if (peek().kind != token_kind::right_bracket) {
-      unexpected("subquery selector", "duration or \"]\"");
-      return nullptr;
     }
     const token close = consume();
     auto s = make(node_kind::subquery, e->start);
@@ -1081,16 +1507,56 @@ class parser {
   }
 
   void parse_offset(node& e) {
-    bool negative = false;
-    if (peek().kind == token_kind::sub) {
-      consume();
-      negative = true;
+    std::int64_t ms = 0;
+    bool is_expr = false;
+    if (dialect_.duration_grammar()) {
+      // offset_duration_expr: a literal, a signed literal, or a parenthesised or called
+      // duration expression; `foo offset 1 + 2` is `(foo offset 1) + 2`.
+      const std::size_t at = peek().pos;
+      bool negative = false;
+      const token_kind k = peek().kind;
+      if (k == token_kind::add || k == token_kind::sub) {
+        consume();
+        negative = k == token_kind::sub;
+      }
+      if (!starts_duration_primary(peek().kind)) {
+        unexpected("offset", dialect_.at_least(3, 10)  ? "number, duration, step(), or range()"
+                             : dialect_.at_least(3, 6) ? "number, duration, or step()"
+                                                       : "number or duration");
+        return;
+      }
+      auto d = parse_duration_primary();
+      if (!d) {
+        return;
+      }
+      if (d->literal) {
+        const double v = negative ? -d->seconds : d->seconds;
+        if (duration_out_of_range(v)) {
+          add_error(at, "duration out of range");
+        }
+        ms = seconds_to_ms(v);
+      } else {
+        is_expr = true;
+      }
+    } else {
+      bool negative = false;
+      if (peek().kind == token_kind::sub) {
+        consume();
+        negative = true;
+      }
+      const token_kind k = peek().kind;
+      if (k == token_kind::duration) {
+        ms = *parse_duration_token();
+      } else if (k == token_kind::number && dialect_.durations_are_numbers()) {
+        ms = seconds_to_ms(literal_seconds(consume()));
+      } else {
+        unexpected("offset", dialect_.durations_are_numbers() ? "number or duration" : "duration");
+        return;
+      }
+      if (negative) {
+        ms = -ms;
+      }
     }
-    if (peek().kind != token_kind::duration) {
-      unexpected("offset", "duration");
-      return;
-    }
-    const std::int64_t ms = *parse_duration_token();
     node* target = &e;
     if (e.kind == node_kind::matrix_selector) {
       if (e.expr->kind != node_kind::vector_selector) {
@@ -1104,12 +1570,201 @@ class parser {
                 "selector or a subquery");
       return;
     }
-    if (target->offset_ms != 0) {
+    if (target->offset_ms != 0 || target->has_offset_expr) {
       add_error(e.start, "offset may not be set multiple times");
+    } else if (is_expr) {
+      target->has_offset_expr = true;
     } else {
-      target->offset_ms = negative ? -ms : ms;
+      target->offset_ms = ms;
     }
     e.end = last_closing_;
+  }
+
+  // Duration expressions (3.4 grammar: duration_expr, offset_duration_expr) ------------------
+
+  struct duration_result {
+    bool literal = true;  ///< a NumberLiteral (value known) rather than a DurationExpr
+    double seconds = 0;
+    std::size_t start = 0;
+  };
+
+  static bool duration_out_of_range(double seconds) {
+    return seconds > 9223372036.854775807 || seconds < -9223372036.854775808;
+  }
+
+  bool duration_keyword(token_kind k) const {
+    switch (k) {
+      case token_kind::step:
+        return dialect_.at_least(3, 6);
+      case token_kind::range:
+        return dialect_.at_least(3, 10);
+      case token_kind::min:
+      case token_kind::max:
+        return dialect_.at_least(3, 6) && !dialect_.at_least(3, 13);
+      case token_kind::min_of:
+      case token_kind::max_of:
+        return dialect_.at_least(3, 13);
+      default:
+        return false;
+    }
+  }
+
+  bool starts_duration_primary(token_kind k) const {
+    return k == token_kind::number || k == token_kind::duration || k == token_kind::left_paren ||
+           duration_keyword(k);
+  }
+
+  bool starts_duration_expr(token_kind k) const {
+    return starts_duration_primary(k) || k == token_kind::add || k == token_kind::sub;
+  }
+
+  void experimental_duration_expr(std::size_t pos) {
+    if (!dialect_.duration_expr()) {
+      add_error(pos, "experimental duration expression is not enabled");
+    }
+  }
+
+  std::optional<duration_result> parse_positive_duration_expr() {
+    auto d = parse_duration_expr(0);
+    if (d && d->literal && d->seconds <= 0) {
+      add_error(d->start, "duration must be greater than 0");
+    }
+    return d;
+  }
+
+  std::optional<duration_result> parse_duration_expr(int min_precedence) {
+    if (++depth_ > max_nesting_depth) {
+      fail_too_deep();
+      return std::nullopt;
+    }
+    auto lhs = parse_duration_unary();
+    while (lhs && !failed_) {
+      const token_kind k = peek().kind;
+      const int prec = k == token_kind::atan2 ? 0 : precedence(k);
+      if (prec < 4 || prec < min_precedence) {
+        break;
+      }
+      const token op = consume();
+      auto rhs = parse_duration_expr(op.kind == token_kind::pow ? prec : prec + 1);
+      if (!rhs) {
+        lhs.reset();
+        break;
+      }
+      // The grammar reduces the right operand first, so its errors come first.
+      experimental_duration_expr(lhs->start);
+      if ((op.kind == token_kind::div || op.kind == token_kind::mod) && rhs->literal &&
+          rhs->seconds == 0) {
+        add_error(op.pos, op.kind == token_kind::div ? "division by zero" : "modulo by zero");
+      }
+      lhs->literal = false;
+    }
+    --depth_;
+    return failed_ ? std::nullopt : lhs;
+  }
+
+  std::optional<duration_result> parse_duration_unary() {
+    const token_kind k = peek().kind;
+    if (k != token_kind::add && k != token_kind::sub) {
+      return parse_duration_primary();
+    }
+    const token op = consume();
+    if (++depth_ > max_nesting_depth) {
+      fail_too_deep();
+      return std::nullopt;
+    }
+    auto d = parse_duration_expr(pow_precedence);
+    --depth_;
+    if (!d) {
+      return std::nullopt;
+    }
+    if (d->literal) {
+      if (op.kind == token_kind::sub) {
+        d->seconds = -d->seconds;
+      }
+      if (duration_out_of_range(d->seconds)) {
+        add_error(op.pos, "duration out of range");
+      }
+    }
+    d->start = op.pos;
+    return d;
+  }
+
+  std::optional<duration_result> parse_duration_primary() {
+    const token& t = peek();
+    if (failed_) {
+      return std::nullopt;
+    }
+    if (t.kind == token_kind::number || t.kind == token_kind::duration) {
+      const token tok = consume();
+      duration_result d{true, literal_seconds(tok), tok.pos};
+      if (duration_out_of_range(d.seconds)) {
+        add_error(tok.pos, "duration out of range");
+        d.seconds = 0;
+      }
+      return d;
+    }
+    if (t.kind == token_kind::left_paren) {
+      const token open = consume();
+      if (++depth_ > max_nesting_depth) {
+        fail_too_deep();
+        return std::nullopt;
+      }
+      auto inner = parse_duration_expr(0);
+      --depth_;
+      if (!inner) {
+        return std::nullopt;
+      }
+      if (peek().kind != token_kind::right_paren) {
+        unexpected("", "");
+        return std::nullopt;
+      }
+      consume();
+      experimental_duration_expr(inner->start);
+      inner->start = open.pos;
+      return inner;
+    }
+    if (duration_keyword(t.kind)) {
+      return parse_duration_call(consume());
+    }
+    unexpected("", "");
+    return std::nullopt;
+  }
+
+  /// step(), range(), min(a, b) / max(a, b) (3.6–3.12), min_of(a, b) / max_of(a, b) (3.13)
+  /// inside a duration expression; `name` is consumed.
+  std::optional<duration_result> parse_duration_call(const token& name) {
+    if (peek().kind != token_kind::left_paren) {
+      unexpected("", "");
+      return std::nullopt;
+    }
+    consume();
+    const bool two_args = name.kind != token_kind::step && name.kind != token_kind::range;
+    if (two_args) {
+      if (++depth_ > max_nesting_depth) {
+        fail_too_deep();
+        return std::nullopt;
+      }
+      auto a = parse_duration_expr(0);
+      if (a && peek().kind != token_kind::comma) {
+        unexpected("", "");
+        a.reset();
+      }
+      if (a) {
+        consume();
+        a = parse_duration_expr(0);
+      }
+      --depth_;
+      if (!a) {
+        return std::nullopt;
+      }
+    }
+    if (peek().kind != token_kind::right_paren) {
+      unexpected("", "");
+      return std::nullopt;
+    }
+    consume();
+    experimental_duration_expr(name.pos);
+    return duration_result{false, 0, name.pos};
   }
 
   void parse_at(node& e) {
@@ -1137,16 +1792,15 @@ class parser {
       consume();
       negative = k == token_kind::sub;
     }
-    if (peek().kind != token_kind::number) {
+    const token_kind nk = peek().kind;
+    if (nk != token_kind::number &&
+        !(nk == token_kind::duration && dialect_.durations_are_numbers())) {
       unexpected("@", "timestamp");
       return;
     }
     const token num = consume();
-    auto v = parse_number(num.text);
-    if (v.error) {
-      add_error(num.pos, "error parsing number: " + *v.error);
-    }
-    const double ts = negative ? -v.value : v.value;
+    const double value = literal_seconds(num);
+    const double ts = negative ? -value : value;
     constexpr double int64_bound = 9223372036854775808.0;
     if (std::isinf(ts) || std::isnan(ts) || ts >= int64_bound || ts <= -int64_bound) {
       add_error(e.start, "timestamp out of bounds for @ modifier: " + go_float_f(ts));
@@ -1206,7 +1860,8 @@ class parser {
       case node_kind::aggregate:
         expect_type(*n.expr, value_type::vector, "aggregation expression");
         if (n.op == token_kind::topk || n.op == token_kind::bottomk ||
-            n.op == token_kind::quantile) {
+            n.op == token_kind::quantile || n.op == token_kind::limitk ||
+            n.op == token_kind::limit_ratio) {
           expect_type(*n.param, value_type::scalar, "aggregation parameter");
         }
         if (n.op == token_kind::count_values) {
@@ -1300,12 +1955,18 @@ class parser {
       if (!n.matching_labels.empty()) {
         add_error(n.start, "vector matching only allowed between instant vectors");
       }
+      if (n.has_fill) {
+        add_error(n.start, "filling in missing series only allowed between instant vectors");
+      }
     } else if (is_set_operator(n.op)) {
       if (card == cardinality::one_to_many || card == cardinality::many_to_one) {
         add_error_parts(n.start, "no grouping allowed for ", quoted_operator(n.op), " operation");
       }
       if (card != cardinality::many_to_many) {
         add_error(n.start, "set operations must always be many-to-many");
+      }
+      if (n.has_fill) {
+        add_error(n.start, "filling in missing series not allowed for set operators");
       }
     }
     if ((lt == value_type::scalar || rt == value_type::scalar) && is_set_operator(n.op)) {
@@ -1337,6 +1998,21 @@ class parser {
                                std::to_string(n.args.size()));
       }
     }
+    if (f.name == "info" && n.args.size() > 1) {
+      // info()'s second argument is a label-selector-only `{…}` (2.55).
+      const node& selector = *n.args[1];
+      if (selector.type() != value_type::vector) {
+        add_error_parts(n.start, "expected type instant vector in call to function ", name,
+                        ", got " + std::string(documented_name(selector.type())));
+      }
+      if (selector.kind == node_kind::vector_selector && !selector.name.empty()) {
+        add_error(selector.start, "expected label selectors only, got vector selector instead");
+      } else if (selector.kind == node_kind::vector_selector) {
+        selector.bypass_empty_matcher = true;
+      } else {
+        add_error(selector.start, "expected label selectors only");
+      }
+    }
     for (std::size_t i = 0; i < n.args.size(); ++i) {
       std::size_t type_index = i;
       if (i >= nargs) {
@@ -1361,6 +2037,9 @@ class parser {
       }
       return;
     }
+    if (n.bypass_empty_matcher) {
+      return;
+    }
     for (const auto& m : n.matchers) {
       if (m && !m->matches_empty) {
         return;
@@ -1370,6 +2049,7 @@ class parser {
   }
 
   std::string_view input_;
+  dialect dialect_;
   lexer lexer_;
   token current_;
   bool have_token_ = false;
@@ -1382,13 +2062,12 @@ class parser {
 
 }  // namespace
 
-parse_result parse(std::string_view expr) {
-  return parser(expr).run();
+parse_result parse(std::string_view expr, const profile& prof) {
+  return parser(expr, prof).run();
 }
 
-std::optional<parse_error> check_expression(std::string_view expr,
-                                            [[maybe_unused]] const profile& prof) {
-  return parse(expr).error;
+std::optional<parse_error> check_expression(std::string_view expr, const profile& prof) {
+  return parse(expr, prof).error;
 }
 
 }  // namespace promwatch::validate::promql

@@ -13,6 +13,9 @@ struct parse_error {
   int line = 1;
   int column = 1;
   std::string message;
+  /// The finding only means "this promwatch does not know it" (an unknown function name on a
+  /// target newer than newest_known_version): callers report it as a warning, not an error.
+  bool unknown_to_promwatch = false;
 };
 
 /// Parses and type-checks a PromQL expression as the Prometheus of `prof` does (the default

@@ -1,5 +1,7 @@
-// Differential test: the PromQL checker against the promtool that is installed, on several
-// hundred generated expressions (valid and invalid, covering every supported feature).
+// Differential test: the PromQL checker against the real promtool of each reference version
+// (2.42, 2.53, 3.5), judged live with the promtool profile of that version, on several hundred
+// generated expressions (valid and invalid, covering every supported feature), on syntax that
+// changed between versions, and on the expressions of Prometheus' own tests at that tag.
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -12,11 +14,15 @@
 
 #include <doctest/doctest.h>
 
+#include "core/utf8.hpp"
+#include "support/reference_tools.hpp"
+#include "validate/profile.hpp"
 #include "validate/promql/parser.hpp"
+#include "validate/promql_upstream_cases.hpp"
 
 namespace {
 
-constexpr const char* promtool_path = "/usr/bin/promtool";
+namespace v = promwatch::validate;
 
 // Building blocks combined with the templates below; each is a complete expression.
 const std::vector<std::string> atoms = {
@@ -180,6 +186,70 @@ const std::vector<std::string> extras = {
     "foo =~ bar",
 };
 
+// Syntax whose verdict changed between 2.42 and 3.5 (prometheus-versions.md §1).
+const std::vector<std::string> version_extras = {
+    "histogram_stddev(foo)",
+    "histogram_stdvar(foo)",
+    "histogram_avg(foo)",
+    "mad_over_time(foo[5m])",
+    "sort_by_label(foo, \"a\", \"b\")",
+    "sort_by_label_desc(foo)",
+    "info(foo)",
+    "info(foo, {k=\"v\"})",
+    "info(foo, bar)",
+    "info(foo, {k=\"\"})",
+    "double_exponential_smoothing(foo[5m], 0.5, 0.5)",
+    "ts_of_max_over_time(foo[5m])",
+    "ts_of_last_over_time(foo[5m])",
+    "first_over_time(foo[5m])",
+    "limitk(2, foo)",
+    "limit_ratio(0.5, foo) by (a)",
+    "limitk",
+    "sum by (limitk) (foo)",
+    "{\"my.metric\"}",
+    "{\"my.metric\", \"my.label\"=\"v\"}",
+    "foo{\"a.b\"=\"v\"}",
+    "foo{\"bar\"}",
+    "sum by (\"a.b\") (foo)",
+    "sum by (a.b) (foo)",
+    "foo / on(\"x\") bar",
+    "sum by (a:b) (foo)",
+    "foo[5]",
+    "foo[4.18]",
+    "foo[0]",
+    "foo offset 5",
+    "foo offset -5",
+    "foo @ 1m",
+    "1h + 1",
+    "predict_linear(foo[1h], 1h)",
+    "foo[5m:1]",
+    "1_000",
+    "0x_ff",
+    "1e1_2_34",
+    "1_e2",
+    "12_",
+    "0x1.5",
+    "1__0",
+    "foo[1h+1m]",
+    "foo[5m:1m*2]",
+    "foo offset (1m+1m)",
+    "foo offset 1m + 1",
+    "foo[(5m)]",
+    "foo[-5m]",
+    "foo[5m / 0]",
+    "foo[step()]",
+    "foo[5s x 5s]",
+    "foo[5s s 5s]",
+    "foo </ bar",
+    "foo >/ bar",
+    "foo anchored",
+    "rate(foo[5m] smoothed)",
+    "foo + fill(0) bar",
+    "fill + fill",
+    "start()",
+    "min_of(1, 2)",
+};
+
 std::vector<std::string> generate_expressions() {
   std::vector<std::string> out;
   for (const auto& t : templates) {
@@ -190,33 +260,45 @@ std::vector<std::string> generate_expressions() {
     }
   }
   out.insert(out.end(), extras.begin(), extras.end());
+  out.insert(out.end(), version_extras.begin(), version_extras.end());
   return out;
+}
+
+// YAML double-quoted scalars may only hold printable characters (yaml.v3's is_printable);
+// anything else is escaped, which YAML decodes back to the same text.
+bool yaml_printable(char32_t r) {
+  return r == 0x0A || (r >= 0x20 && r <= 0x7E) || r == 0x85 || (r >= 0xA0 && r <= 0xD7FF) ||
+         (r >= 0xE000 && r <= 0xFFFD && r != 0xFEFF) || (r >= 0x10000 && r <= 0x10FFFF);
 }
 
 std::string yaml_quote(const std::string& s) {
   std::string out = "\"";
-  for (const unsigned char c : s) {
-    switch (c) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto d = promwatch::core::decode_rune(std::string_view(s).substr(i));
+    const std::string_view bytes = std::string_view(s).substr(i, d.width);
+    i += d.width;
+    switch (d.rune) {
       case '"':
         out += "\\\"";
-        break;
+        continue;
       case '\\':
         out += "\\\\";
-        break;
+        continue;
       case '\n':
         out += "\\n";
-        break;
+        continue;
       case '\t':
         out += "\\t";
-        break;
+        continue;
       default:
-        if (c < 0x20) {
-          std::array<char, 8> buf{};
-          std::snprintf(buf.data(), buf.size(), "\\x%02x", c);
-          out += buf.data();
-        } else {
-          out += static_cast<char>(c);
-        }
+        break;
+    }
+    if (yaml_printable(d.rune) && !d.invalid()) {
+      out += bytes;
+    } else {
+      std::array<char, 16> buf{};
+      std::snprintf(buf.data(), buf.size(), "\\U%08x", static_cast<unsigned>(d.rune));
+      out += buf.data();
     }
   }
   return out + "\"";
@@ -260,57 +342,104 @@ std::map<std::size_t, std::string> parse_promtool_output(const std::string& out)
   return errors;
 }
 
+struct oracle_input {
+  std::string expr;
+  bool generated = true;  ///< from the lists above (else from the upstream cases)
+};
+
+/// The upstream test expressions of the reference version's tag that YAML can carry.
+std::vector<oracle_input> upstream_inputs(const std::string& version) {
+  const std::string tag = version + ".0";
+  std::vector<oracle_input> out;
+  const auto file = promwatch::test::upstream_cases_file(tag);
+  if (!std::filesystem::exists(file)) {
+    MESSAGE("no upstream cases at " << file << "; only generated expressions are judged");
+    return out;
+  }
+  for (auto& c : promwatch::test::load_upstream_cases(file)) {
+    // Skipped cases are no parse verdicts; invalid UTF-8 cannot go into a YAML file.
+    if (c.skip || c.from_hex || c.input.empty()) continue;
+    out.push_back({std::move(c.input), false});
+  }
+  return out;
+}
+
 }  // namespace
 
-TEST_CASE("promql: verdicts agree with promtool check rules on generated expressions") {
-  if (!std::filesystem::exists(promtool_path)) {
-    MESSAGE("skipped: " << promtool_path << " is not installed");
-    return;
-  }
-  const auto exprs = generate_expressions();
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("promwatch-promql-oracle-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const auto file = dir / "rules.yml";
-  {
-    std::ofstream out(file);
-    out << "groups:\n- name: g\n  rules:\n";
-    for (std::size_t i = 0; i < exprs.size(); ++i) {
-      out << "  - record: r" << i << "\n    expr: " << yaml_quote(exprs[i]) << "\n";
-    }
-  }
-  const auto output =
-      run_command(std::string(promtool_path) + " check rules " + file.string() + " 2>&1");
-  std::filesystem::remove_all(dir);
-  const auto promtool = parse_promtool_output(output);
-  REQUIRE_MESSAGE(!promtool.empty(), "promtool reported no errors at all: " << output);
+TEST_CASE("promql: verdicts agree with promtool check rules of each reference version") {
+  for (const auto& version : promwatch::test::reference_versions()) {
+    SUBCASE(("Prometheus " + version).c_str()) {
+      const auto tools = promwatch::test::find_reference(version);
+      if (!tools) {
+        MESSAGE("skipped: promtool " << version
+                                     << " is not installed (run scripts/fetch-prometheus.sh)");
+        return;
+      }
+      // promtool could enable experimental functions from 3.4 (prometheus-versions.md §1c).
+      const auto parsed = *v::parse_version(version);
+      std::set<std::string, std::less<>> features;
+      std::string flags;
+      if (parsed >= v::prometheus_version{3, 4}) {
+        features.emplace("promql-experimental-functions");
+        flags = " --enable-feature=promql-experimental-functions";
+      }
+      const auto prof = v::make_profile(parsed, v::judge::promtool, features);
 
-  std::size_t verdicts_agree = 0;
-  std::size_t messages_agree = 0;
-  std::size_t invalid = 0;
-  for (std::size_t i = 0; i < exprs.size(); ++i) {
-    const auto ours = promwatch::validate::promql::check_expression(exprs[i]);
-    const auto theirs = promtool.find(i);
-    const bool promtool_valid = theirs == promtool.end();
-    invalid += promtool_valid ? 0 : 1;
-    const std::string ours_text = ours ? std::to_string(ours->line) + ":" +
-                                             std::to_string(ours->column) + ": " + ours->message
-                                       : "valid";
-    const std::string theirs_text = promtool_valid ? "valid" : theirs->second;
-    if (promtool_valid == !ours.has_value()) {
-      ++verdicts_agree;
-    }
-    if (ours_text == theirs_text) {
-      ++messages_agree;
-    } else {
-      MESSAGE("disagreement on `" << exprs[i] << "`\n  promtool: " << theirs_text
-                                  << "\n  ours:     " << ours_text);
+      std::vector<oracle_input> inputs;
+      for (auto& e : generate_expressions())
+        inputs.push_back({std::move(e), true});
+      const std::size_t generated = inputs.size();
+      for (auto& in : upstream_inputs(version))
+        inputs.push_back(std::move(in));
+
+      const auto dir = std::filesystem::temp_directory_path() /
+                       ("promwatch-promql-oracle-" + std::to_string(getpid()) + "-" + version);
+      std::filesystem::create_directories(dir);
+      const auto file = dir / "rules.yml";
+      {
+        std::ofstream out(file);
+        out << "groups:\n- name: g\n  rules:\n";
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+          out << "  - record: r" << i << "\n    expr: " << yaml_quote(inputs[i].expr) << "\n";
+        }
+      }
+      // One invocation judges every expression.
+      const auto output =
+          run_command(tools->promtool.string() + flags + " check rules " + file.string() + " 2>&1");
+      std::filesystem::remove_all(dir);
+      const auto promtool = parse_promtool_output(output);
+      REQUIRE_MESSAGE(!promtool.empty(), "promtool reported no errors at all: " << output);
+
+      std::size_t verdicts_agree = 0;
+      std::size_t messages_agree = 0;
+      std::size_t invalid = 0;
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const auto ours = v::promql::check_expression(inputs[i].expr, prof);
+        const auto theirs = promtool.find(i);
+        const bool promtool_valid = theirs == promtool.end();
+        invalid += promtool_valid ? 0 : 1;
+        const std::string ours_text = ours ? std::to_string(ours->line) + ":" +
+                                                 std::to_string(ours->column) + ": " + ours->message
+                                           : "valid";
+        const std::string theirs_text = promtool_valid ? "valid" : theirs->second;
+        const bool verdict_agrees = promtool_valid == !ours.has_value();
+        verdicts_agree += verdict_agrees ? 1 : 0;
+        if (ours_text == theirs_text) {
+          ++messages_agree;
+        } else if (!verdict_agrees || (inputs[i].generated && version == "2.42")) {
+          MESSAGE((verdict_agrees ? "message" : "VERDICT")
+                  << " disagreement (promtool " << version << ") on `" << inputs[i].expr
+                  << "`\n  promtool: " << theirs_text << "\n  ours:     " << ours_text);
+        }
+      }
+      const double agreement =
+          static_cast<double>(verdicts_agree) / static_cast<double>(inputs.size());
+      MESSAGE("promtool " << version << " (" << v::describe(prof) << "): " << inputs.size()
+                          << " expressions (" << generated << " generated, " << invalid
+                          << " invalid per promtool): verdicts agree on " << verdicts_agree
+                          << ", exact messages on " << messages_agree);
+      CHECK(generated >= 300);
+      CHECK(agreement >= 0.995);
     }
   }
-  const double agreement = static_cast<double>(verdicts_agree) / static_cast<double>(exprs.size());
-  MESSAGE(exprs.size() << " expressions (" << invalid
-                       << " invalid per promtool): verdicts agree on " << verdicts_agree
-                       << ", exact messages on " << messages_agree);
-  CHECK(exprs.size() >= 300);
-  CHECK(agreement >= 0.995);
 }
