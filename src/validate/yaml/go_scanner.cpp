@@ -176,10 +176,7 @@ class scanner {
         ++i;
         continue;
       }
-      if (c == '#') {
-        comment_seen_ = true;
-        return;
-      }
+      if (c == '#') return;  // a comment after a token: yaml.v3 reads no lines past it
       last_plain_ = false;
       if (c == '"' || c == '\'') {
         quote_ = c;
@@ -261,7 +258,6 @@ class scanner {
     std::size_t pos = 3;
     // The rest of the marker line: tabs are allowed after `---`.
     std::size_t k = first.find_first_not_of(" \t");
-    if (k != std::string_view::npos && first[k] == '#') comment_seen_ = true;
     bool found_token = k != std::string_view::npos && first[k] != '#';
     if (found_token) pos += k;
     int tokens_seen = 0;
@@ -304,7 +300,7 @@ class scanner {
       const auto rest = lines[i].substr(*end);
       k = rest.find_first_not_of(" \t");
       if (k != std::string_view::npos && rest[k] != '#') return std::nullopt;
-      comment_seen_ = k != std::string_view::npos;
+      comment_seen_ = false;
     }
   }
 
