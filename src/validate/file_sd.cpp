@@ -42,6 +42,17 @@ const char* json_type(const yaml::node& n) {
   return n.value == "true" || n.value == "false" ? "bool" : "number";
 }
 
+// model.LabelName.IsValid follows the global model.NameValidationScheme, which every 3.x binary
+// sets to UTF-8 in init() whatever prometheus.yml says; in 2.55 the server's
+// --enable-feature=utf8-names set it. Older versions: legacy names.
+name_scheme label_name_scheme(const profile& p) {
+  if (p.at_least(3, 0)) return name_scheme::utf8;
+  if (p.at_least(2, 55) && p.by == judge::server && p.has_feature("utf8-names")) {
+    return name_scheme::utf8;
+  }
+  return name_scheme::legacy;
+}
+
 // Go matches JSON object keys to struct fields case-insensitively.
 bool json_key_is(const yaml::node& key, std::string_view field) {
   if (key.value.size() != field.size()) return false;
@@ -51,7 +62,7 @@ bool json_key_is(const yaml::node& key, std::string_view field) {
   return true;
 }
 
-void check_json_group(const yaml::node& group, yaml::decoder& dec) {
+void check_json_group(const yaml::node& group, yaml::decoder& dec, name_scheme scheme) {
   if (!group.is_map()) {
     dec.error(group, std::string("json: cannot unmarshal ") + json_type(group) +
                          " into Go value of type targetgroup.Group");
@@ -80,7 +91,7 @@ void check_json_group(const yaml::node& group, yaml::decoder& dec) {
         continue;
       }
       for (const auto& label : v.entries) {
-        if (!is_valid_label_name(label.key.value)) {
+        if (!is_valid_label_name(label.key.value, scheme)) {
           dec.error(label.key, "\"" + label.key.value + "\" is not a valid label name");
         }
         if (!label.value.is_null() && std::string_view(json_type(label.value)) != "string") {
@@ -88,13 +99,15 @@ void check_json_group(const yaml::node& group, yaml::decoder& dec) {
                                      " into Go struct field .labels of type model.LabelValue");
         }
       }
+    } else if (dec.unknown_fields_are_warnings()) {
+      dec.warning(e.key, "json: unknown field \"" + e.key.value + "\"");
     } else {
       dec.error(e.key, "json: unknown field \"" + e.key.value + "\"");
     }
   }
 }
 
-void check_yaml_group(const yaml::node& group, yaml::decoder& dec) {
+void check_yaml_group(const yaml::node& group, yaml::decoder& dec, name_scheme scheme) {
   if (!dec.expect_map(group, "targetgroup.Group")) return;
   dec.known_fields(group, {"targets", "labels"}, "targetgroup.Group");
   for (const auto& e : group.entries) {
@@ -108,7 +121,7 @@ void check_yaml_group(const yaml::node& group, yaml::decoder& dec) {
       for (const auto& label : v.entries) {
         if (label.key.is_null()) continue;  // yaml.v2 skips entries whose key is null
         auto name = dec.string(label.key);
-        if (name && !is_valid_label_name(*name)) {
+        if (name && !is_valid_label_name(*name, scheme)) {
           dec.error(label.key, "\"" + *name + "\" is not a valid label name");
         }
         if (!label.value.is_null() && !label.value.is_scalar()) {
@@ -123,7 +136,7 @@ void check_yaml_group(const yaml::node& group, yaml::decoder& dec) {
 
 namespace {
 report check_file_sd_unplaced(std::string_view path, std::string_view content, const limits& lim,
-                              [[maybe_unused]] const profile& prof) {
+                              const profile& prof) {
   report out;
   const std::string ext = lower_extension(path);
   const bool is_json = ext == ".json";
@@ -132,7 +145,10 @@ report check_file_sd_unplaced(std::string_view path, std::string_view content, c
                           "file_sd files must end in .json, .yml or .yaml; got \"" + ext + "\""});
     return out;
   }
-  yaml::document doc = is_json ? json::parse(path, content, lim) : yaml::load(path, content, lim);
+  yaml::load_options options;
+  options.go_scanner = yaml::go_reader::v2;
+  yaml::document doc =
+      is_json ? json::parse(path, content, lim) : yaml::load(path, content, lim, options);
   if (!doc.ok()) {
     out.errors = std::move(doc.errors);
     return out;
@@ -140,6 +156,8 @@ report check_file_sd_unplaced(std::string_view path, std::string_view content, c
   if (!doc.root || doc.root->is_null()) return out;
   const yaml::node& root = *doc.root;
   yaml::decoder dec(path, yaml::dialect::v2);
+  dec.unknown_fields_are_warnings(prof.newer_than_known);
+  const name_scheme scheme = label_name_scheme(prof);
   if (!root.is_sequence()) {
     if (is_json) {
       dec.error(root, std::string("json: cannot unmarshal ") + json_type(root) +
@@ -154,13 +172,14 @@ report check_file_sd_unplaced(std::string_view path, std::string_view content, c
     if (group.is_null()) {
       dec.error(group, "nil target group item found");
     } else if (is_json) {
-      check_json_group(group, dec);
+      check_json_group(group, dec, scheme);
     } else {
-      check_yaml_group(group, dec);
+      check_yaml_group(group, dec, scheme);
     }
   }
   out.target_group_count = root.items.size();
   out.errors = dec.take_errors();
+  out.warnings = dec.take_warnings();
   return out;
 }
 }  // namespace

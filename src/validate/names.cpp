@@ -35,3 +35,21 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 }  // namespace promwatch::validate
+
+namespace promwatch::validate {
+
+namespace {
+bool is_valid_utf8_name(std::string_view name) {
+  return !name.empty() && is_valid_utf8(name);
+}
+}  // namespace
+
+bool is_valid_label_name(std::string_view name, name_scheme scheme) {
+  return scheme == name_scheme::utf8 ? is_valid_utf8_name(name) : is_valid_label_name(name);
+}
+
+bool is_valid_metric_name(std::string_view name, name_scheme scheme) {
+  return scheme == name_scheme::utf8 ? is_valid_utf8_name(name) : is_valid_metric_name(name);
+}
+
+}  // namespace promwatch::validate

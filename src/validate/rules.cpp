@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <unordered_set>
@@ -12,7 +13,8 @@
 
 // Prometheus 2.42 model/rulefmt: the file is decoded with yaml.v3 and KnownFields(true); any
 // decoding error ends the check; only then are groups and rules validated (RuleGroups.Validate
-// and RuleNode.Validate), collecting every problem.
+// and RuleNode.Validate), collecting every problem. What later versions changed is decided in
+// the version rules below (prometheus-versions.md §2, model/rulefmt at each tag).
 
 namespace promwatch::validate {
 
@@ -34,15 +36,53 @@ struct rule_fields {
 struct group_fields {
   const yaml::node* self = nullptr;
   std::string name;
+  const yaml::node* labels = nullptr;
   std::vector<rule_fields> rules;
 };
+
+// ---- what each version of model/rulefmt does differently -----------------------------------
+
+// Group fields by the first release that knows them (RuleGroup in model/rulefmt).
+std::vector<std::string_view> group_field_names(const profile& p) {
+  std::vector<std::string_view> names = {"name", "interval", "limit", "rules"};
+  if (p.at_least(2, 53)) names.push_back("query_offset");
+  if (p.at_least(3, 0)) names.push_back("labels");
+  return names;
+}
+
+// Since 3.3 `record`, `alert` and `expr` are decoded into strings (rulefmt.Rule) rather than
+// yaml.Node: a collection is a type error and null is "" instead of its spelling.
+bool rule_names_are_strings(const profile& p) {
+  return p.at_least(3, 3);
+}
+
+// The scheme record, label and annotation names are checked with. 3.0-3.6 use the global
+// model.NameValidationScheme, UTF-8 in every 3.x binary; from 3.7 rulefmt.Parse takes the
+// scheme (the server's from prometheus.yml, promtool's always UTF-8), which the profile holds.
+name_scheme rule_name_scheme(const profile& p) {
+  if (p.at_least(3, 0) && !p.at_least(3, 7)) return name_scheme::utf8;
+  return p.names;
+}
+
+// 3.2 rejects `{` and `}` in record names, valid UTF-8 or not.
+bool rejects_braces_in_record(const profile& p) {
+  return p.at_least(3, 2);
+}
+
+// 3.12 warns when a rule file holds more than one YAML document (it still reads the first).
+bool warns_on_second_document(const profile& p) {
+  return p.at_least(3, 12);
+}
+
+// ----------------------------------------------------------------------------------------------
 
 const yaml::node null_node{};
 
 // Text Prometheus sees for a field decoded into yaml.Node: a scalar's text, null's spelling,
-// nothing for collections.
-std::string node_text(const yaml::node* n) {
+// nothing for collections. Decoded into a string (3.3+), null is "".
+std::string node_text(const yaml::node* n, bool as_string = false) {
   if (n == nullptr || (!n->is_scalar() && !n->is_null())) return {};
+  if (as_string && n->is_null()) return {};
   return n->value;
 }
 
@@ -55,7 +95,7 @@ void decode_string_map(const yaml::node& n, yaml::decoder& dec) {
   }
 }
 
-rule_fields decode_rule(const yaml::node& n, yaml::decoder& dec) {
+rule_fields decode_rule(const yaml::node& n, yaml::decoder& dec, const profile& p) {
   rule_fields r;
   r.self = &n;
   if (!dec.expect_map(n, "rulefmt.RuleNode")) return r;
@@ -69,6 +109,11 @@ rule_fields decode_rule(const yaml::node& n, yaml::decoder& dec) {
   r.keep_firing_for = n.find("keep_firing_for");
   r.labels = n.find("labels");
   r.annotations = n.find("annotations");
+  if (rule_names_are_strings(p)) {
+    for (const auto* field : {r.record, r.alert, r.expr}) {
+      if (field) dec.string(*field);
+    }
+  }
   if (r.for_) r.for_value = dec.duration(*r.for_).value_or(std::chrono::milliseconds{0});
   if (r.keep_firing_for) {
     r.keep_firing_for_value =
@@ -79,19 +124,27 @@ rule_fields decode_rule(const yaml::node& n, yaml::decoder& dec) {
   return r;
 }
 
-group_fields decode_group(const yaml::node& n, yaml::decoder& dec) {
+group_fields decode_group(const yaml::node& n, yaml::decoder& dec, const profile& p) {
   group_fields g;
   g.self = &n;
   if (!dec.expect_map(n, "rulefmt.RuleGroup")) return g;
-  dec.known_fields(n, {"name", "interval", "limit", "rules"}, "rulefmt.RuleGroup");
+  const auto known = group_field_names(p);
+  dec.known_fields(n, known, "rulefmt.RuleGroup");
+  auto field = [&](std::string_view key) -> const yaml::node* {
+    // A field this version does not know is only looked at by the unknown-field check.
+    if (std::find(known.begin(), known.end(), key) == known.end()) return nullptr;
+    return n.find(key);
+  };
   if (const auto* name = n.find("name")) g.name = dec.string(*name).value_or("");
   if (const auto* interval = n.find("interval")) dec.duration(*interval);
+  if (const auto* offset = field("query_offset")) dec.duration(*offset);
   if (const auto* limit = n.find("limit")) dec.integer(*limit);
+  if ((g.labels = field("labels"))) decode_string_map(*g.labels, dec);
   if (const auto* rules = n.find("rules")) {
     if (dec.expect_sequence(*rules, "[]rulefmt.RuleNode")) {
       // yaml.v3 drops null items when it decodes a sequence into a slice of structs.
       for (const auto& rule : rules->items) {
-        if (!rule.is_null()) g.rules.push_back(decode_rule(rule, dec));
+        if (!rule.is_null()) g.rules.push_back(decode_rule(rule, dec, p));
       }
     }
   }
@@ -109,15 +162,17 @@ class rule_validator {
     if (!names_.insert(g.name).second) {
       dec_.error(*g.self, "groupname: \"" + g.name + "\" is repeated in the same file");
     }
+    if (g.labels) validate_labels(*g.labels, "");
     for (std::size_t i = 0; i < g.rules.size(); ++i)
       validate(g, i + 1, g.rules[i]);
   }
 
  private:
   void validate(const group_fields& g, std::size_t index, const rule_fields& r) {
-    const std::string record = node_text(r.record);
-    const std::string alert = node_text(r.alert);
-    const std::string expr = node_text(r.expr);
+    const bool as_string = rule_names_are_strings(profile_);
+    const std::string record = node_text(r.record, as_string);
+    const std::string alert = node_text(r.alert, as_string);
+    const std::string expr = node_text(r.expr, as_string);
     const std::string prefix = "group \"" + g.name + "\", rule " + std::to_string(index) + ", \"" +
                                (alert.empty() ? record : alert) + "\": ";
     auto at = [&](const yaml::node* n) -> const yaml::node& {
@@ -156,27 +211,21 @@ class rule_validator {
         dec_.error(at(r.keep_firing_for),
                    prefix + "invalid field 'keep_firing_for' in recording rule");
       }
-      if (!is_valid_metric_name(record)) {
+      if (!is_valid_metric_name(record, scheme_)) {
         dec_.error(at(r.record), prefix + "invalid recording rule name: " + record);
       }
-    }
-    if (r.labels && r.labels->is_map()) {
-      for (const auto& e : r.labels->entries) {
-        if (e.key.is_null()) continue;  // Go yaml skips map entries whose key is null
-        const std::string& name = e.key.value;
-        if (!is_valid_label_name(name) || name == "__name__") {
-          dec_.error(e.key, prefix + "invalid label name: " + name);
-        }
-        if (!is_valid_utf8(e.value.value)) {
-          dec_.error(e.value, prefix + "invalid label value: " + e.value.value);
-        }
+      if (rejects_braces_in_record(profile_) && record.find_first_of("{}") != std::string::npos) {
+        dec_.error(
+            at(r.record),
+            prefix + "braces present in the recording rule name; should it be in expr?: " + record);
       }
     }
+    if (r.labels) validate_labels(*r.labels, prefix);
     if (r.annotations && r.annotations->is_map()) {
       for (const auto& e : r.annotations->entries) {
         if (e.key.is_null()) continue;
         const std::string& name = e.key.value;
-        if (!is_valid_label_name(name)) {
+        if (!is_valid_label_name(name, scheme_)) {
           dec_.error(e.key, prefix + "invalid annotation name: " + name);
         }
       }
@@ -188,7 +237,7 @@ class rule_validator {
         for (const auto& e : m->entries) {
           // A null value decodes to "", which always parses; null keys are skipped.
           if (e.key.is_null() || !e.value.is_scalar()) continue;
-          if (auto err = gotemplate::check_template(template_name, e.value.value)) {
+          if (auto err = gotemplate::check_template(template_name, e.value.value, profile_)) {
             dec_.error(map_.locate(e.value, err->line, err->column),
                        prefix + "template: " + template_name + ":" + std::to_string(err->line) +
                            ": " + err->message);
@@ -198,10 +247,27 @@ class rule_validator {
     }
   }
 
+  // Rule labels and (3.0+) group labels: names valid under the scheme and not __name__,
+  // values valid UTF-8. Group label errors carry no rule prefix.
+  void validate_labels(const yaml::node& labels, const std::string& prefix) {
+    if (!labels.is_map()) return;
+    for (const auto& e : labels.entries) {
+      if (e.key.is_null()) continue;  // Go yaml skips map entries whose key is null
+      const std::string& name = e.key.value;
+      if (!is_valid_label_name(name, scheme_) || name == "__name__") {
+        dec_.error(e.key, prefix + "invalid label name: " + name);
+      }
+      if (!is_valid_utf8(e.value.value)) {
+        dec_.error(e.value, prefix + "invalid label value: " + e.value.value);
+      }
+    }
+  }
+
   std::string_view path_;
   yaml::source_map map_;
   yaml::decoder& dec_;
   const profile& profile_;
+  const name_scheme scheme_ = rule_name_scheme(profile_);
   std::unordered_set<std::string> names_;
 
  public:
@@ -214,7 +280,9 @@ namespace {
 report check_rules_unplaced(std::string_view path, std::string_view content, const limits& lim,
                             const profile& prof) {
   report out;
-  yaml::document doc = yaml::load(path, content, lim);
+  yaml::load_options options;
+  options.go_scanner = yaml::go_reader::v3;
+  yaml::document doc = yaml::load(path, content, lim, options);
   if (!doc.root) {
     out.errors = std::move(doc.errors);  // syntax error, or an empty file (valid)
     return out;
@@ -223,6 +291,7 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
 
   yaml::decoder dec(path, yaml::dialect::v3);
+  dec.unknown_fields_are_warnings(prof.newer_than_known);
   for (auto& e : doc.errors)
     dec.error(yaml::mark{e.line, e.column}, std::move(e.message));
   std::vector<group_fields> groups;
@@ -232,7 +301,7 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
     if (const auto* list = root.find("groups")) {
       if (dec.expect_sequence(*list, "[]rulefmt.RuleGroup")) {
         for (const auto& g : list->items) {
-          if (!g.is_null()) groups.push_back(decode_group(g, dec));
+          if (!g.is_null()) groups.push_back(decode_group(g, dec, prof));
         }
       }
     }
@@ -246,13 +315,23 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
   for (const auto& g : groups)
     out.rule_count += g.rules.size();
   out.errors = dec.take_errors();
+  out.warnings = dec.take_warnings();
   return out;
 }
 }  // namespace
 
 report check_rules(std::string_view path, std::string_view content, const limits& lim,
                    const profile& prof) {
-  return place_file_level_errors(check_rules_unplaced(path, content, lim, prof));
+  report out = place_file_level_errors(check_rules_unplaced(path, content, lim, prof));
+  if (warns_on_second_document(prof)) {
+    if (auto second = yaml::second_document_start(content)) {
+      out.warnings.push_back(
+          {std::string(path), second->line, second->column,
+           "Multiple document yaml rules files are not supported, only the first document is "
+           "processed"});
+    }
+  }
+  return out;
 }
 
 }  // namespace promwatch::validate

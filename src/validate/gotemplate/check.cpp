@@ -77,6 +77,7 @@ bool is_blank(std::string_view s) {
 /// set of named templates, remembering whether each one's body is empty.
 struct shared_state {
   std::string_view name;
+  const profile& prof;
   std::vector<item> items;
   std::size_t next_item = 0;
   std::map<std::string, bool, std::less<>> defined;  // name -> body is non-empty
@@ -466,7 +467,7 @@ class tree_parser {
     const item& token = next_non_space();
     switch (token.type) {
       case item_type::identifier:
-        if (!is_template_function(token.value)) {
+        if (!is_template_function(token.value, shared_.prof)) {
           errorf_at(token, "function " + go_text::quote(token.value) + " not defined");
         }
         return {term_kind::identifier, token.value};
@@ -546,12 +547,13 @@ int column_of(std::string_view text, std::size_t pos) {
 
 }  // namespace
 
-std::optional<template_error> check_template(std::string_view name, std::string_view text) {
+std::optional<template_error> check_template(std::string_view name, std::string_view text,
+                                             const profile& p) {
   std::string full;
   full.reserve(alert_header.size() + text.size());
   full.append(alert_header).append(text);
 
-  shared_state shared{name, detail::lex(full), 0, {}};
+  shared_state shared{name, p, detail::lex(full), 0, {}};
   try {
     tree_parser top(shared, std::string(name), 0);
     top.parse_top_level();

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "validate/profile.hpp"
+
 namespace promwatch::validate::gotemplate {
 
 /// A Go text/template problem, positioned inside the template text (1-based).
@@ -21,7 +23,10 @@ struct template_error {
 /// `__alert_InstanceDown`); it appears inside a few messages (`… started at NAME:1`).
 /// Returns the first error, as Go stops at the first one. Pure: no I/O, never throws;
 /// nesting deeper than 1000 levels is reported as an error instead of recursing on.
-std::optional<template_error> check_template(std::string_view name, std::string_view text);
+/// Which functions exist follows `p` (is_template_function); the syntax is the same in
+/// every version.
+std::optional<template_error> check_template(std::string_view name, std::string_view text,
+                                             const profile& p = {});
 
 /// promtool's rendering of an error: `template: NAME:LINE: MESSAGE`. promtool then
 /// prefixes `annotation "summary": ` or `label "severity": ` and the rule's location.

@@ -134,6 +134,10 @@ void decoder::error(mark at, std::string message) {
   errors_.push_back({path_, at.line, at.column, std::move(message)});
 }
 
+void decoder::warning(const node& at, std::string message) {
+  warnings_.push_back({path_, at.pos.line, at.pos.column, std::move(message)});
+}
+
 void decoder::type_error(const node& at, std::string_view go_type) {
   std::string tag = short_tag(at, dialect_);
   std::string shown;
@@ -145,13 +149,22 @@ void decoder::type_error(const node& at, std::string_view go_type) {
 
 void decoder::known_fields(const node& map, std::initializer_list<std::string_view> allowed,
                            std::string_view go_type) {
+  known_fields(map, std::vector<std::string_view>(allowed), go_type);
+}
+
+void decoder::known_fields(const node& map, const std::vector<std::string_view>& allowed,
+                           std::string_view go_type) {
   if (!map.is_map()) return;
   for (const auto& e : map.entries) {
     std::string_view key = e.key.value;
     bool known = (e.key.is_scalar() || e.key.is_null()) &&
                  std::find(allowed.begin(), allowed.end(), key) != allowed.end();
-    if (!known) {
-      error(e.key, "field " + e.key.value + " not found in type " + std::string(go_type));
+    if (known) continue;
+    std::string message = "field " + e.key.value + " not found in type " + std::string(go_type);
+    if (unknown_as_warnings_) {
+      warning(e.key, std::move(message));
+    } else {
+      error(e.key, std::move(message));
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/diagnostic.hpp"
 #include "validate/yaml/document.hpp"
@@ -37,6 +38,15 @@ class decoder {
   /// `field foo not found in type rulefmt.RuleNode`. Does nothing for non-maps.
   void known_fields(const node& map, std::initializer_list<std::string_view> allowed,
                     std::string_view go_type);
+  void known_fields(const node& map, const std::vector<std::string_view>& allowed,
+                    std::string_view go_type);
+
+  /// Unknown fields found from now on are warnings(), not errors(): a target newer than this
+  /// promwatch may know fields it does not (profile::newer_than_known).
+  void unknown_fields_are_warnings(bool on) { unknown_as_warnings_ = on; }
+  bool unknown_fields_are_warnings() const { return unknown_as_warnings_; }
+  /// Records a finding that does not block, at `at`'s position.
+  void warning(const node& at, std::string message);
 
   /// True for a map; null is accepted (returns false, no error); anything else is a type error.
   bool expect_map(const node& n, std::string_view go_type);
@@ -56,6 +66,7 @@ class decoder {
 
   const core::diagnostics& errors() const { return errors_; }
   core::diagnostics take_errors() { return std::move(errors_); }
+  core::diagnostics take_warnings() { return std::move(warnings_); }
   std::string_view path() const { return path_; }
   yaml::dialect dialect() const { return dialect_; }
 
@@ -63,6 +74,8 @@ class decoder {
   std::string path_;
   yaml::dialect dialect_;
   core::diagnostics errors_;
+  core::diagnostics warnings_;
+  bool unknown_as_warnings_ = false;
 };
 
 }  // namespace promwatch::validate::yaml

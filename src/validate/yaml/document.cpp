@@ -326,6 +326,11 @@ class tree_builder final : public YAML::EventHandler {
 
 }  // namespace
 
+namespace {
+document load_first_document(std::string_view path, std::string_view content, const limits& lim,
+                             const load_options& opts);
+}  // namespace
+
 document load(std::string_view path, std::string_view content, const limits& lim,
               const load_options& opts) {
   document doc;
@@ -344,6 +349,22 @@ document load(std::string_view path, std::string_view content, const limits& lim
     return doc;
   }
 
+  doc = load_first_document(path, content, lim, opts);
+  // A Go scanner error stops Go before it decodes anything, so it replaces what decoding
+  // found; yaml-cpp's own syntax errors (no root) stay.
+  if (opts.go_scanner && (doc.root || doc.errors.empty())) {
+    if (auto err = find_go_scanner_error(path, content, *opts.go_scanner)) {
+      doc.root.reset();
+      doc.errors = {std::move(*err)};
+    }
+  }
+  return doc;
+}
+
+namespace {
+document load_first_document(std::string_view path, std::string_view content, const limits& lim,
+                             const load_options& opts) {
+  document doc;
   if (opts.fast_path) {
     tree_builder fast(path, content, lim, opts);
     bool parsed = false;
@@ -379,6 +400,47 @@ document load(std::string_view path, std::string_view content, const limits& lim
   doc.root = builder.take_root();
   doc.errors = builder.take_errors();
   return doc;
+}
+}  // namespace
+
+namespace {
+bool is_marker(std::string_view line, std::string_view marker) {
+  if (line.substr(0, 3) != marker) return false;
+  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r';
+}
+
+// A line that holds no content: blank, or only a comment.
+bool is_empty_line(std::string_view line) {
+  const auto first = line.find_first_not_of(" \t\r");
+  return first == std::string_view::npos || line[first] == '#';
+}
+}  // namespace
+
+std::optional<mark> second_document_start(std::string_view content) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  // first: whether the first document has begun (a `---` or content); ended: a `...` closed it.
+  bool begun = false;
+  bool ended = false;
+  int line_number = 0;
+  std::size_t start = 0;
+  while (start < content.size()) {
+    auto end = content.find('\n', start);
+    if (end == std::string_view::npos) end = content.size();
+    const std::string_view line = content.substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (is_marker(line, "---")) {
+      if (begun) return mark{line_number, 1};
+      begun = true;
+    } else if (is_marker(line, "...")) {
+      if (begun) ended = true;
+    } else if (!is_empty_line(line)) {
+      if (ended) return mark{line_number, static_cast<int>(line.find_first_not_of(" \t")) + 1};
+      // A directive (`%YAML`) at the start of a line belongs to the next document's prologue.
+      if (!(line.front() == '%' && !begun)) begun = true;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace promwatch::validate::yaml

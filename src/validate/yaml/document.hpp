@@ -7,6 +7,7 @@
 
 #include "core/diagnostic.hpp"
 #include "validate/validate.hpp"
+#include "validate/yaml/go_scanner.hpp"
 
 namespace promwatch::validate::yaml {
 
@@ -71,6 +72,10 @@ struct load_options {
   /// which yields what yaml-cpp yields several times faster; anything else goes to yaml-cpp.
   /// False always uses yaml-cpp (tests compare the two).
   bool fast_path = true;
+  /// Also raise the scanner errors of this Go YAML reader that yaml-cpp lets pass (tabs where
+  /// libyaml forbids them; for yaml.v3 the first tokens of the next document), see
+  /// go_scanner.hpp. Unset keeps yaml-cpp's verdict alone.
+  std::optional<go_reader> go_scanner;
 };
 
 /// Parses the first document of `content` (later documents are ignored, as Prometheus does)
@@ -78,5 +83,12 @@ struct load_options {
 /// `lim.max_alias_expansion`. Never throws: syntax errors become diagnostics on `path`.
 document load(std::string_view path, std::string_view content, const limits& lim = {},
               const load_options& opts = {});
+
+/// Where a second YAML document starts in `content` (its `---`, or its first content after a
+/// `...` end marker), or nullopt when the stream holds at most one document; what a Go
+/// yaml.v3 Decoder's second Decode call tells apart from io.EOF. Purely lexical: a document
+/// marker is `---` or `...` at the start of a line followed by a blank or the line's end, which
+/// YAML forbids inside any scalar.
+std::optional<mark> second_document_start(std::string_view content);
 
 }  // namespace promwatch::validate::yaml

@@ -302,3 +302,48 @@ TEST_CASE("every Prometheus 2.42 template function is known, and only those") {
     CHECK(err->message == std::string("function \"") + f + "\" not defined");
   }
 }
+
+TEST_CASE("template functions added after 2.42 exist from their release on") {
+  using promwatch::validate::judge;
+  using promwatch::validate::make_profile;
+  using promwatch::validate::prometheus_version;
+  const auto at = [](int major, int minor) {
+    return make_profile(prometheus_version{major, minor}, judge::server, {});
+  };
+  struct row {
+    const char* text;
+    prometheus_version since;
+  };
+  // template/template.go at v3.6.0 (now, toDuration) and v3.8.0 (urlQueryEscape).
+  const row rows[] = {
+      {"{{ now }}", {3, 6}},
+      {"{{ now | toTime }}", {3, 6}},
+      {"{{ $value | toDuration }}", {3, 6}},
+      {"{{ urlQueryEscape \"a b\" }}", {3, 8}},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.text);
+    const auto before =
+        make_profile(prometheus_version{r.since.major, r.since.minor - 1}, judge::server, {});
+    const auto err = gt::check_template("__alert_T", r.text, before);
+    REQUIRE(err);
+    CHECK(err->message.find("not defined") != std::string::npos);
+    CHECK_FALSE(gt::check_template("__alert_T", r.text, at(r.since.major, r.since.minor)));
+    CHECK_FALSE(gt::check_template("__alert_T", r.text, at(3, 14)));
+  }
+  // Every 2.42 function is still there in 3.14.
+  for (const char* f : {"humanize", "stripPort", "toTime", "sortByLabel", "graphLink", "title"}) {
+    CAPTURE(f);
+    CHECK_FALSE(gt::check_template("__alert_T", std::string("{{ ") + f + " }}", at(3, 14)));
+  }
+}
+
+TEST_CASE("templating_functions from /api/v1/features decides Prometheus' functions") {
+  auto p = promwatch::validate::make_profile({3, 9}, promwatch::validate::judge::server, {});
+  p.features_api["templating_functions"] = {{"now", true}, {"urlQueryEscape", true}};
+  CHECK_FALSE(gt::check_template("__alert_T", "{{ urlQueryEscape now }}", p));  // listed: true
+  CHECK(gt::check_template("__alert_T", "{{ humanize 1 }}", p));                // absent: not there
+  CHECK_FALSE(gt::check_template("__alert_T", "{{ printf \"%v\" 1 }}", p));     // Go builtin
+  p.features_api["templating_functions"]["now"] = false;
+  CHECK(gt::check_template("__alert_T", "{{ now }}", p));
+}

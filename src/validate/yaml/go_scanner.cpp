@@ -1,0 +1,328 @@
+#include "validate/yaml/go_scanner.hpp"
+
+#include <string>
+#include <vector>
+
+// libyaml's scanner (yaml.v2 and yaml.v3 scannerc.go, yaml_parser_scan_to_next_token): between
+// tokens, spaces are always eaten but tabs only in flow context or where a simple key is not
+// allowed. After a line break in block context a simple key is allowed again, so a tab in a
+// line's leading whitespace is the start of a token, and no token starts with a tab. Inside a
+// plain scalar the continuation whitespace is eaten by the scalar scanner, which rejects a tab
+// left of the block's indentation; inside a block scalar a tab left of the content indentation
+// is rejected too. This file finds those lines with a small line-based tokenizer that tracks
+// only what decides them: flow depth, quoted and block scalars, comments, and the indentation
+// of the last line that holds a key or an entry.
+
+namespace promwatch::validate::yaml {
+
+namespace {
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      if (start < text.size()) lines.push_back(text.substr(start));
+      break;
+    }
+    auto line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+bool is_marker(std::string_view line, std::string_view marker) {
+  return line.substr(0, 3) == marker && (line.size() == 3 || is_blank(line[3]));
+}
+
+bool blank_or_comment(std::string_view rest) {
+  const auto first = rest.find_first_not_of(" \t");
+  return first == std::string_view::npos || rest[first] == '#';
+}
+
+// Column (0-based) of the first tab in the line's leading whitespace, if any.
+std::optional<std::size_t> leading_tab(std::string_view line) {
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\t') return i;
+    if (line[i] != ' ') break;
+  }
+  return std::nullopt;
+}
+
+std::size_t leading_spaces(std::string_view line) {
+  std::size_t n = 0;
+  while (n < line.size() && line[n] == ' ')
+    ++n;
+  return n;
+}
+
+class scanner {
+ public:
+  scanner(std::string_view path, go_reader reader) : path_(path), reader_(reader) {}
+
+  std::optional<core::diagnostic> run(std::string_view content) {
+    const auto lines = split_lines(content);
+    std::size_t i = 0;
+    bool begun = false;
+    for (; i < lines.size(); ++i) {
+      std::string_view line = lines[i];
+      if (quote_ == 0 && block_indent_ < 0 && is_marker(line, "---")) {
+        if (begun) break;  // the second document starts here
+        begun = true;
+        // After `---` no simple key is allowed: tabs are eaten up to the first token.
+        line_number_ = static_cast<int>(i) + 1;
+        scan_rest(line, 3);
+        if (pending_) return std::move(pending_);
+        continue;
+      }
+      if (quote_ == 0 && block_indent_ < 0 && is_marker(line, "...")) {
+        if (begun) break;
+        continue;
+      }
+      if (quote_ == 0 && block_indent_ < 0 && !begun && !line.empty() && line[0] == '%') {
+        continue;  // a directive of the first document
+      }
+      if (!blank_or_comment(line)) begun = true;
+      if (auto err = scan_line(line, static_cast<int>(i) + 1)) return err;
+    }
+    if (i < lines.size() && reader_ == go_reader::v3) return lookahead(lines, i);
+    return std::nullopt;
+  }
+
+ private:
+  core::diagnostic error_at(int line, std::size_t column, std::string message) const {
+    return {std::string(path_), line, static_cast<int>(column) + 1, "yaml: " + std::move(message)};
+  }
+
+  std::optional<core::diagnostic> scan_line(std::string_view line, int number) {
+    if (quote_ != 0) {
+      // Continuation of a quoted scalar: tabs are content.
+      const auto end = close_quote(line, 0);
+      if (!end) return std::nullopt;
+      scan_rest(line, *end);
+      return std::nullopt;
+    }
+    const auto tab = leading_tab(line);
+    if (block_indent_ >= 0) {
+      const auto spaces = leading_spaces(line);
+      const bool content = blank_or_comment(line) || spaces > std::size_t(block_indent_);
+      if (tab && *tab <= std::size_t(block_indent_)) {
+        return error_at(number, *tab,
+                        "found a tab character where an indentation space is expected");
+      }
+      if (content) return std::nullopt;
+      block_indent_ = -1;
+    }
+    const bool empty = blank_or_comment(line);
+    // After a plain scalar the scalar scanner eats the whitespace and only rejects a tab left
+    // of the block indentation, which is at least that of the last line with a key or entry.
+    const bool rejected =
+        tab && (!last_plain_ || (reference_indent_ && *tab <= *reference_indent_));
+    if (rejected && flow_ == 0 && !(empty && after_comment())) {
+      return error_at(number, *tab, "found character that cannot start any token");
+    }
+    if (empty) {
+      if (line.find('#') != std::string_view::npos) comment_seen_ = true;
+      return std::nullopt;
+    }
+    if (!tab && flow_ == 0) line_indent_ = leading_spaces(line);
+    comment_seen_ = false;
+    structural_ = false;
+    line_number_ = number;
+    scan_rest(line, tab ? line.find_first_not_of(" \t") : leading_spaces(line));
+    if (structural_ && !tab && flow_ == 0) reference_indent_ = leading_spaces(line);
+    return std::move(pending_);
+  }
+
+  bool after_comment() const { return reader_ == go_reader::v3 && comment_seen_; }
+
+  // Position after the closing quote of the scalar open in quote_, from `pos`; nullopt when it
+  // does not close on this line.
+  std::optional<std::size_t> close_quote(std::string_view line, std::size_t pos) {
+    for (std::size_t i = pos; i < line.size(); ++i) {
+      if (quote_ == '"') {
+        if (line[i] == '\\') {
+          ++i;
+        } else if (line[i] == '"') {
+          quote_ = 0;
+          return i + 1;
+        }
+      } else if (line[i] == '\'') {
+        if (i + 1 < line.size() && line[i + 1] == '\'') {
+          ++i;
+        } else {
+          quote_ = 0;
+          return i + 1;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Tokenizes the line from `pos`, at a token start.
+  void scan_rest(std::string_view line, std::size_t pos) {
+    std::size_t i = pos;
+    auto at_blank = [&](std::size_t k) { return k >= line.size() || is_blank(line[k]); };
+    while (i < line.size()) {
+      const char c = line[i];
+      if (is_blank(c)) {
+        ++i;
+        continue;
+      }
+      if (c == '#') return;  // a comment after a token: yaml.v3 reads no lines past it
+      last_plain_ = false;
+      if (c == '"' || c == '\'') {
+        quote_ = c;
+        const auto end = close_quote(line, i + 1);
+        if (!end) return;
+        i = *end;
+        continue;
+      }
+      if (c == '[' || c == '{') {
+        ++flow_;
+        ++i;
+        continue;
+      }
+      if (c == ']' || c == '}') {
+        if (flow_ > 0) --flow_;
+        ++i;
+        continue;
+      }
+      if (c == ',' && flow_ > 0) {
+        ++i;
+        continue;
+      }
+      if ((c == '-' || c == '?' || c == ':') && at_blank(i + 1)) {
+        if (flow_ == 0) structural_ = true;
+        ++i;
+        // After `-` and `?` a simple key is allowed again, so the spaces before the next token
+        // may not include a tab.
+        if (flow_ == 0 && c != ':' && !pending_) {
+          std::size_t k = i;
+          while (k < line.size() && line[k] == ' ')
+            ++k;
+          if (k < line.size() && line[k] == '\t') {
+            pending_ = error_at(line_number_, k, "found character that cannot start any token");
+          }
+        }
+        continue;
+      }
+      if ((c == '|' || c == '>') && flow_ == 0) {
+        std::size_t k = i + 1;
+        while (k < line.size() &&
+               (line[k] == '-' || line[k] == '+' || (line[k] >= '0' && line[k] <= '9'))) {
+          ++k;
+        }
+        if (blank_or_comment(line.substr(k))) {
+          block_indent_ = static_cast<int>(line_indent_);
+          return;
+        }
+      }
+      if (c == '&' || c == '!' || c == '*') {
+        while (i < line.size() && !is_blank(line[i]) &&
+               (flow_ == 0 || std::string_view(",[]{}").find(line[i]) == std::string_view::npos))
+          ++i;
+        continue;
+      }
+      // A plain scalar: up to ` #`, `: ` (a key), or in flow context a flow indicator.
+      last_plain_ = true;
+      while (i < line.size()) {
+        if (line[i] == ':' && at_blank(i + 1)) break;
+        if (line[i] == '#' && i > 0 && is_blank(line[i - 1])) break;
+        if (flow_ > 0 && std::string_view(",[]{}").find(line[i]) != std::string_view::npos) break;
+        if (flow_ > 0 && line[i] == ':' && i + 1 < line.size() &&
+            std::string_view(",[]{}").find(line[i + 1]) != std::string_view::npos) {
+          break;
+        }
+        ++i;
+      }
+    }
+  }
+
+  // yaml.v3 has scanned two tokens past the first document's end when it stops: the blank
+  // and comment lines before them and the first of them.
+  std::optional<core::diagnostic> lookahead(const std::vector<std::string_view>& lines,
+                                            std::size_t marker) {
+    quote_ = 0;
+    flow_ = 0;
+    comment_seen_ = false;
+    std::string_view first = lines[marker].substr(3);
+    std::size_t i = marker;
+    std::size_t pos = 3;
+    // The rest of the marker line: tabs are allowed after `---`.
+    std::size_t k = first.find_first_not_of(" \t");
+    bool found_token = k != std::string_view::npos && first[k] != '#';
+    if (found_token) pos += k;
+    int tokens_seen = 0;
+    while (true) {
+      if (!found_token) {
+        ++i;
+        if (i >= lines.size()) return std::nullopt;
+        const std::string_view line = lines[i];
+        const auto tab = leading_tab(line);
+        const bool empty = blank_or_comment(line);
+        if (tab && !(empty && comment_seen_)) {
+          return error_at(static_cast<int>(i) + 1, *tab,
+                          "found character that cannot start any token");
+        }
+        if (empty) {
+          if (line.find('#') != std::string_view::npos) comment_seen_ = true;
+          continue;
+        }
+        if (is_marker(line, "---") || is_marker(line, "...")) return std::nullopt;
+        pos = leading_spaces(line);
+      }
+      found_token = false;
+      const std::string_view line = lines[i];
+      const char c = line[pos];
+      if (c != '"' && c != '\'') return std::nullopt;  // only quoted tokens are followed here
+      quote_ = c;
+      auto end = close_quote(line, pos + 1);
+      while (!end) {
+        ++i;
+        if (i >= lines.size()) {
+          return error_at(static_cast<int>(lines.size()), 0, "found unexpected end of stream");
+        }
+        if (is_marker(lines[i], "---") || is_marker(lines[i], "...")) {
+          return error_at(static_cast<int>(i) + 1, 0, "found unexpected document indicator");
+        }
+        end = close_quote(lines[i], 0);
+      }
+      if (++tokens_seen >= 2) return std::nullopt;
+      // After the scalar: the rest of its line, then the lines before the next token.
+      const auto rest = lines[i].substr(*end);
+      k = rest.find_first_not_of(" \t");
+      if (k != std::string_view::npos && rest[k] != '#') return std::nullopt;
+      comment_seen_ = false;
+    }
+  }
+
+  std::string_view path_;
+  go_reader reader_;
+  char quote_ = 0;         // the quote of an open multi-line quoted scalar
+  int flow_ = 0;           // depth of flow collections
+  int block_indent_ = -1;  // inside a block scalar: the indentation of its header line
+  std::optional<std::size_t> reference_indent_;  // of the last line holding a key or entry
+  bool last_plain_ = false;                      // the last token so far was a plain scalar
+  int line_number_ = 0;
+  std::optional<core::diagnostic> pending_;  // an error found inside a line
+  std::size_t line_indent_ = 0;              // indentation of the current line
+  bool structural_ = false;                  // the current line holds a key or an entry
+  bool comment_seen_ = false;  // a comment since the last token (yaml.v3 comment lookahead)
+};
+
+}  // namespace
+
+std::optional<core::diagnostic> find_go_scanner_error(std::string_view path,
+                                                      std::string_view content, go_reader reader) {
+  return scanner(path, reader).run(content);
+}
+
+}  // namespace promwatch::validate::yaml
