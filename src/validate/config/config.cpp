@@ -304,8 +304,9 @@ class checker {
     }
     if (at(2, 49)) scrape_protocols(g.find("scrape_protocols"));
     if (at(2, 53)) duration(g.find("rule_query_offset"));
-    if (at(2, 55))
-      validation_scheme(g.find("metric_name_validation_scheme"), at(3, 0) ? "global " : "");
+    // 3.x checks the global scheme in each scrape config's Validate, so only with one.
+    global_scheme_node_ = g.find("metric_name_validation_scheme");
+    if (at(2, 55) && !at(3, 0)) validation_scheme(global_scheme_node_, "");
     if (at(3, 4)) {
       const node* esc = g.find("metric_name_escaping_scheme");
       global_escaping_ = text(esc);
@@ -493,6 +494,10 @@ class checker {
   void scrape_name_schemes(const node& sc, const std::string& job) {
     (void)job;
     if (!at(2, 55)) return;
+    if (at(3, 0) && global_scheme_node_ && !global_scheme_checked_) {
+      global_scheme_checked_ = true;
+      validation_scheme(global_scheme_node_, "global ");
+    }
     const node* vs = sc.find("metric_name_validation_scheme");
     validation_scheme(vs, at(3, 0) ? "scrape config " : "");
     std::string scheme = text(vs);
@@ -1575,6 +1580,8 @@ class checker {
   std::string global_escaping_;
   /// Relabel rules of the scrape config being checked use legacy names (3.7+, legacy scheme).
   bool relabel_legacy_ = false;
+  const node* global_scheme_node_ = nullptr;
+  bool global_scheme_checked_ = false;
   core::diagnostics warnings_;
   std::vector<config::file_reference> refs_;
   std::set<std::string, std::less<>> remote_write_names_;
