@@ -55,6 +55,7 @@ class checker {
   }
 
   core::diagnostics take_warnings() { return std::move(warnings_); }
+  std::vector<std::string> job_names() const { return {jobs_.begin(), jobs_.end()}; }
   std::vector<config::file_reference> take_references() { return std::move(refs_); }
 
   void config(const node& root) {
@@ -480,7 +481,9 @@ class checker {
                  "scrape timeout greater than scrape interval for scrape config with job name " +
                      quote(job));
     }
+    record_credentials_ = record_tls_ = true;
     http_client(sc);
+    record_credentials_ = record_tls_ = false;
     const node* relabels = sc.find("relabel_configs");
     relabel_configs(relabels, "empty or null target relabeling rule in scrape config");
     relabel_configs(sc.find("metric_relabel_configs"),
@@ -545,7 +548,9 @@ class checker {
           dec_.error(c, "empty or null section in " + std::string(key));
         } else if (dec_.expect_map(c, "discovery.Config")) {
           fields(c, {"sd:" + mechanism}, mechanism + ".plain");
+          record_tls_ = mechanism == "kubernetes";
           if (config::known_field("sd:" + mechanism, "<http>", p_.version)) http_client(c);
+          record_tls_ = false;
           discovery(mechanism, c);
         }
       }
@@ -646,7 +651,6 @@ class checker {
                      "authorization must be configured");
         }
       }
-      credential_file(c, "auth_token_file");
     } else if (m == "eureka") {
       const std::string server = text(c.find("server"));
       if (server.empty()) {
@@ -699,7 +703,6 @@ class checker {
         dec_.error(c, "at most one of secret_key & secret_key_file must be configured");
       }
       require(c, "access_key", "access_key is mandatory");
-      credential_file(c, "secret_key_file");
     } else if (m == "ovhcloud") {
       require(c, "endpoint", "endpoint can not be empty");
       require(c, "application_key", "application key can not be empty");
@@ -818,9 +821,6 @@ class checker {
     } else if (kubeconfig && own_namespace) {
       dec_.error(c, "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously");
     }
-    if (kubeconfig)
-      reference(*c.find("kubeconfig_file"), text(c.find("kubeconfig_file")),
-                config::file_reference::what::credential);
     const node* selectors = c.find("selectors");
     if (!selectors || !dec_.expect_sequence(*selectors, "[]kubernetes.SelectorConfig")) return;
     std::set<std::string, std::less<>> seen;
@@ -1013,7 +1013,10 @@ class checker {
     for (auto [f, kind] : {std::pair{"ca_file", config::file_reference::what::ca},
                            {"cert_file", config::file_reference::what::cert},
                            {"key_file", config::file_reference::what::key}}) {
-      if (const node* file = n->find(f)) reference(*file, text(file), kind);
+      const node* file = n->find(f);
+      if (file && record_tls_ && kind != config::file_reference::what::ca) {
+        reference(*file, text(file), kind);
+      }
     }
   }
 
@@ -1041,8 +1044,6 @@ class checker {
       if (at(2, 49) && set(basic->find("username")) && set(basic->find("username_file"))) {
         dec_.error(*basic, "at most one of basic_auth username & username_file must be configured");
       }
-      credential_file(*basic, "password_file");
-      if (at(2, 49)) credential_file(*basic, "username_file");
     }
     if (has_token && has_token_file) {
       dec_.error(owner, "at most one of bearer_token & bearer_token_file must be configured");
@@ -1054,7 +1055,7 @@ class checker {
     }
     if (has_authz && dec_.expect_map(*authz, "config.Authorization")) {
       fields(*authz, {"authorization"}, "config.Authorization");
-      credential_file(*authz, "credentials_file");
+      if (record_credentials_) credential_file(*authz, "credentials_file");
       if (has_token || has_token_file) {
         dec_.error(*authz, "authorization is not compatible with bearer_token & bearer_token_file");
       }
@@ -1079,7 +1080,6 @@ class checker {
     }
     if (has_oauth && dec_.expect_map(*oauth, "config.OAuth2")) {
       fields(*oauth, {"oauth2"}, "config.OAuth2");
-      credential_file(*oauth, "client_secret_file");
       if (has_basic) {
         dec_.error(*oauth, "at most one of basic_auth, oauth2 & authorization must be configured");
       }
@@ -1140,7 +1140,8 @@ class checker {
     tls_config(owner.find("tls_config"));
     boolean(owner.find("follow_redirects"));
     boolean(owner.find("enable_http2"));
-    credential_file(owner, "bearer_token_file");
+    // HTTPClientConfig.Validate turns bearer_token_file into authorization.credentials_file.
+    if (record_credentials_) credential_file(owner, "bearer_token_file");
   }
 
   /// common 0.54 http_headers: name -> {values, secrets, files}; some names are reserved.
@@ -1177,10 +1178,6 @@ class checker {
           unknown(f.key, "field " + f.key.value + " not found in type config.Header");
         } else {
           string_list(&f.value);
-        }
-        if (f.key.value == "files" && f.value.is_sequence()) {
-          for (const auto& file : f.value.items)
-            reference(file, text(&file), config::file_reference::what::credential);
         }
       }
     }
@@ -1399,7 +1396,6 @@ class checker {
       if (const node* gi = rw.find("google_iam");
           gi && at(2, 55) && dec_.expect_map(*gi, "googleiam.Config")) {
         fields(*gi, {"google_iam"}, "googleiam.Config");
-        credential_file(*gi, "credentials_file");
       }
       if (at(3, 1)) boolean(rw.find("round_robin_dns"));
     }
@@ -1583,7 +1579,11 @@ class checker {
   const node* global_scheme_node_ = nullptr;
   bool global_scheme_checked_ = false;
   core::diagnostics warnings_;
+  /// What promtool's checkConfig stats: the scrape config's own credentials file and TLS
+  /// client cert and key, and the TLS files of its kubernetes discoveries.
   std::vector<config::file_reference> refs_;
+  bool record_credentials_ = false;
+  bool record_tls_ = false;
   std::set<std::string, std::less<>> remote_write_names_;
   std::set<std::string, std::less<>> remote_read_names_;
   std::set<std::string, std::less<>> jobs_;
@@ -1609,7 +1609,7 @@ report run(std::string_view path, std::string_view content, const limits& lim, c
   // globs rule files and reads credentials per request), so only a promtool profile asks.
   if (prof.by == judge::promtool && out.errors.empty()) {
     auto refs = c.take_references();
-    auto more = config::check_referenced_files(path, refs, lim, prof);
+    auto more = config::check_referenced_files(path, refs, lim, prof, c.job_names());
     out.errors.insert(out.errors.end(), more.errors.begin(), more.errors.end());
     out.warnings.insert(out.warnings.end(), more.warnings.begin(), more.warnings.end());
   }

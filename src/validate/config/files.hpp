@@ -19,10 +19,12 @@ struct file_reference {
 
 /// promtool check config's own checks on the files a config references: rule files, CA,
 /// certificate, key and credential files must exist, and every file a `scrape_config_files`
-/// glob matches is read and checked as a scrape config file. The only part of the config
+/// glob matches is read and checked as a scrape config file, its job names unique together
+/// with `job_names` (the main file's). The only part of the config
 /// validator that touches the filesystem (plain, blocking calls: validation already runs off
 /// the event loop). Never throws.
 report check_referenced_files(std::string_view config_path, const std::vector<file_reference>& refs,
-                              const limits& lim, const profile& prof);
+                              const limits& lim, const profile& prof,
+                              std::vector<std::string> job_names);
 
 }  // namespace promwatch::validate::config
