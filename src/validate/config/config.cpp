@@ -6,15 +6,19 @@
 
 #include <re2/re2.h>
 
+#include "validate/config/files.hpp"
 #include "validate/config/referenced.hpp"
+#include "validate/config/schema.hpp"
 #include "validate/names.hpp"
 #include "validate/validate.hpp"
 #include "validate/yaml/decode.hpp"
 #include "validate/yaml/document.hpp"
 
-// The structure and rules of Prometheus 2.42's config package (config/config.go), the
-// relabel package (model/relabel) and prometheus/common's HTTP client config as 2.42 vendors
-// it. Where Prometheus stops at its first semantic error, this reports all it finds; the
+// The structure and rules of Prometheus' config package (config/config.go), the relabel
+// package (model/relabel), the service discoveries (discovery/*/) and prometheus/common's HTTP
+// client config, for every release 2.42 ... 3.14: which fields exist comes from the
+// version-keyed tables of schema.hpp, the rules that changed are gated on the profile's
+// version. Where Prometheus stops at its first semantic error, this reports all it finds; the
 // verdict is the same.
 
 namespace promwatch::validate {
@@ -30,52 +34,44 @@ std::string quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-/// Service discovery mechanisms registered in upstream Prometheus 2.42 (discovery/install).
-/// Distribution builds may leave some out; upstream's list is the one users deploy.
-constexpr std::string_view sd_mechanisms[] = {
-    "azure_sd_configs",     "consul_sd_configs",      "digitalocean_sd_configs",
-    "docker_sd_configs",    "dockerswarm_sd_configs", "dns_sd_configs",
-    "ec2_sd_configs",       "eureka_sd_configs",      "file_sd_configs",
-    "gce_sd_configs",       "hetzner_sd_configs",     "http_sd_configs",
-    "ionos_sd_configs",     "kubernetes_sd_configs",  "kuma_sd_configs",
-    "lightsail_sd_configs", "linode_sd_configs",      "marathon_sd_configs",
-    "nerve_sd_configs",     "nomad_sd_configs",       "openstack_sd_configs",
-    "ovhcloud_sd_configs",  "puppetdb_sd_configs",    "scaleway_sd_configs",
-    "serverset_sd_configs", "triton_sd_configs",      "uyuni_sd_configs",
-    "vultr_sd_configs",     "static_configs",
-};
-
-constexpr std::string_view http_client_fields[] = {
-    "basic_auth", "authorization",        "oauth2",     "bearer_token",     "bearer_token_file",
-    "proxy_url",  "proxy_connect_header", "tls_config", "follow_redirects", "enable_http2",
-};
-
-bool is_sd_field(std::string_view key) {
-  for (auto m : sd_mechanisms) {
-    if (m == key) return true;
-  }
-  return false;
+std::string lower(std::string s) {
+  for (auto& ch : s)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
 }
 
-bool is_http_client_field(std::string_view key) {
-  for (auto f : http_client_fields) {
-    if (f == key) return true;
-  }
-  return false;
+/// model/relabel's relabelTarget: a label name in which `$1` / `${1}` references may appear.
+const re2::RE2& relabel_target() {
+  static const re2::RE2 re(R"(^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$)");
+  return re;
 }
 
 class checker {
  public:
-  explicit checker(yaml::decoder& dec) : dec_(dec) {}
+  checker(yaml::decoder& dec, const profile& p) : dec_(dec), p_(p) {
+    // Label names in YAML (model.LabelName) follow the global model.NameValidationScheme,
+    // UTF-8 in every 3.x binary; 2.55 takes it from the profile (utf8-names feature).
+    names_ = p.at_least(3, 0) ? name_scheme::utf8 : p.names;
+  }
+
+  core::diagnostics take_warnings() { return std::move(warnings_); }
+  std::vector<std::string> job_names() const { return {jobs_.begin(), jobs_.end()}; }
+  std::vector<config::file_reference> take_references() { return std::move(refs_); }
 
   void config(const node& root) {
     if (!dec_.expect_map(root, "config.plain")) return;
-    dec_.known_fields(root,
-                      {"global", "alerting", "rule_files", "scrape_configs", "storage", "tracing",
-                       "remote_write", "remote_read"},
-                      "config.plain");
-    if (const node* g = root.find("global")) global(*g);
-    if (const node* r = root.find("rule_files")) rule_files(*r);
+    fields(root, {"config"}, "config.plain");
+    if (const node* g = root.find("global")) {
+      // Read the file's scheme first: it decides how the rest is checked.
+      if (g->is_map()) file_scheme_ = text(g->find("metric_name_validation_scheme"));
+      global(*g);
+    }
+    if (const node* r = root.find("rule_files")) rule_files(*r, "rule");
+    if (const node* r = root.find("scrape_config_files"); r && at(2, 43)) {
+      rule_files(*r, "scrape config");
+    }
+    if (const node* rt = root.find("runtime"); rt && at(2, 53)) runtime(*rt);
+    if (const node* o = root.find("otlp"); o && at(2, 55)) otlp(*o);
     if (const node* s = root.find("scrape_configs")) scrape_configs(*s);
     if (const node* a = root.find("alerting")) alerting(*a);
     if (const node* rw = root.find("remote_write")) remote_write(*rw);
@@ -86,11 +82,71 @@ class checker {
 
   void scrape_config_file(const node& root) {
     if (!dec_.expect_map(root, "config.ScrapeConfigs")) return;
-    dec_.known_fields(root, {"scrape_configs"}, "config.ScrapeConfigs");
+    for (const auto& e : root.entries) {
+      if (e.key.value != "scrape_configs" || !e.key.is_scalar()) {
+        unknown(e.key, "field " + e.key.value + " not found in type config.ScrapeConfigs");
+      }
+    }
     if (const node* s = root.find("scrape_configs")) scrape_configs(*s);
   }
 
  private:
+  bool at(int major, int minor) const { return p_.at_least(major, minor); }
+
+  /// An "unknown field" finding: an error, or a warning when the target is newer than the
+  /// tables (it may well know the field).
+  void unknown(const node& at_node, std::string message) {
+    if (p_.newer_than_known) {
+      warnings_.push_back(
+          {std::string(dec_.path()), at_node.pos.line, at_node.pos.column, std::move(message)});
+    } else {
+      dec_.error(at_node, std::move(message));
+    }
+  }
+
+  bool section_has(std::string_view section, std::string_view key) const {
+    if (config::known_field(section, key, p_.version)) return true;
+    if (config::known_field(section, "<proxy>", p_.version) &&
+        config::known_field("proxy", key, p_.version)) {
+      return true;
+    }
+    if (section.starts_with("sd:") && config::known_field(section, "<http>", p_.version)) {
+      return section_has("http", key);
+    }
+    return false;
+  }
+
+  /// Reports every key of `map` that none of `sections` has in the profile's release.
+  void fields(const node& map, std::initializer_list<std::string_view> sections,
+              std::string_view go_type) {
+    if (!map.is_map()) return;
+    for (const auto& e : map.entries) {
+      bool known = false;
+      if (e.key.is_scalar()) {
+        for (auto s : sections)
+          known = known || section_has(s, e.key.value);
+      }
+      if (!known)
+        unknown(e.key, "field " + e.key.value + " not found in type " + std::string(go_type));
+    }
+  }
+
+  bool is_discovery_key(std::string_view key) const {
+    if (key == "static_configs") return true;
+    const auto m = config::discovery_mechanism(key);
+    return !m.empty() && config::known_discovery(m, p_.version);
+  }
+
+  bool label_name_ok(std::string_view name) const {
+    if (names_ == name_scheme::utf8) return !name.empty() && is_valid_utf8(name);
+    return is_valid_label_name(name);
+  }
+
+  void reference(const node& at_node, std::string path, config::file_reference::what kind) {
+    if (!path.empty())
+      refs_.push_back({std::move(path), kind, at_node.pos.line, at_node.pos.column});
+  }
+
   // --- scalars ---
   std::optional<milliseconds> duration(const node* n) {
     if (!n) return std::nullopt;
@@ -131,7 +187,7 @@ class checker {
     if (!n || !dec_.expect_map(*n, go_type)) return;
     for (const auto& e : n->entries) {
       auto name = dec_.string(e.key);
-      if (name && !is_valid_label_name(*name)) {
+      if (name && !label_name_ok(*name)) {
         dec_.error(e.key, quote(*name) + " is not a valid label name");
       }
       if (e.value.is_scalar()) {
@@ -185,13 +241,86 @@ class checker {
   }
 
   // --- sections ---
+  /// config.go ScrapeProtocol.Validate and the list rules of scrape_protocols (2.49).
+  bool scrape_protocol_ok(std::string_view v) const {
+    return v == "PrometheusProto" || v == "OpenMetricsText0.0.1" || v == "OpenMetricsText1.0.0" ||
+           v == "PrometheusText0.0.4" || (at(3, 0) && v == "PrometheusText1.0.0");
+  }
+
+  std::string supported_protocols() const {
+    return at(3, 0) ? "[OpenMetricsText0.0.1 OpenMetricsText1.0.0 PrometheusProto "
+                      "PrometheusText0.0.4 PrometheusText1.0.0]"
+                    : "[OpenMetricsText0.0.1 OpenMetricsText1.0.0 PrometheusProto "
+                      "PrometheusText0.0.4]";
+  }
+
+  void scrape_protocols(const node* n) {
+    if (!n || !dec_.expect_sequence(*n, "[]config.ScrapeProtocol")) return;
+    if (n->items.empty()) {
+      dec_.error(*n, "scrape_protocols cannot be empty");
+      return;
+    }
+    std::set<std::string, std::less<>> seen;
+    for (const auto& item : n->items) {
+      const std::string v = text(&item);
+      if (!scrape_protocol_ok(v)) {
+        dec_.error(item, "scrape_protocols: unknown scrape protocol " + v +
+                             ", supported: " + supported_protocols());
+      } else if (!seen.insert(lower(v)).second) {
+        dec_.error(item, "duplicated protocol in scrape_protocols");
+      }
+    }
+  }
+
+  /// metric_name_validation_scheme (2.55): "", legacy or utf8.
+  void validation_scheme(const node* n, std::string_view where) {
+    if (!n || n->is_null()) return;
+    const std::string v = text(n);
+    if (!v.empty() && v != "legacy" && v != "utf8") {
+      dec_.error(*n, "unknown " + std::string(where) +
+                         "name validation method specified, must be either 'legacy' or 'utf8', "
+                         "got " +
+                         v);
+    } else if (!at(3, 0) && v == "utf8" && !p_.has_feature("utf8-names")) {
+      dec_.error(*n,
+                 "utf8 name validation requested but feature not enabled via "
+                 "--enable-feature=utf8-names");
+    }
+  }
+
+  bool escaping_scheme_ok(std::string_view v) const {
+    return v == "allow-utf-8" || v == "underscores" || v == "dots" || v == "values";
+  }
+
   void global(const node& g) {
     if (!dec_.expect_map(g, "config.plain")) return;
-    dec_.known_fields(g,
-                      {"scrape_interval", "scrape_timeout", "evaluation_interval",
-                       "external_labels", "query_log_file"},
-                      "config.plain");
+    fields(g, {"global"}, "config.plain");
     label_set(g.find("external_labels"), "labels.Labels");
+    if (at(2, 45)) {
+      body_size_limit(g.find("body_size_limit"));
+      for (auto f : {"sample_limit", "target_limit", "label_limit", "label_name_length_limit",
+                     "label_value_length_limit", "keep_dropped_targets"}) {
+        unsigned_int(g.find(f), "uint");
+      }
+    }
+    if (at(2, 49)) scrape_protocols(g.find("scrape_protocols"));
+    if (at(2, 53)) duration(g.find("rule_query_offset"));
+    // 3.x checks the global scheme in each scrape config's Validate, so only with one.
+    global_scheme_node_ = g.find("metric_name_validation_scheme");
+    if (at(2, 55) && !at(3, 0)) validation_scheme(global_scheme_node_, "");
+    if (at(3, 4)) {
+      const node* esc = g.find("metric_name_escaping_scheme");
+      global_escaping_ = text(esc);
+      if (esc && !global_escaping_.empty() && !escaping_scheme_ok(global_escaping_)) {
+        dec_.error(*esc,
+                   "unknown global name escaping method specified, must be one of "
+                   "'allow-utf-8', 'underscores', 'dots', or 'values', got " +
+                       global_escaping_);
+      }
+      boolean(g.find("convert_classic_histograms_to_nhcb"));
+    }
+    if (at(3, 5)) boolean(g.find("always_scrape_classic_histograms"));
+    if (at(3, 8)) boolean(g.find("scrape_native_histograms"));
     auto interval = duration(g.find("scrape_interval")).value_or(milliseconds{0});
     auto timeout = duration(g.find("scrape_timeout")).value_or(milliseconds{0});
     duration(g.find("evaluation_interval"));
@@ -205,7 +334,8 @@ class checker {
     global_timeout_ = timeout;
   }
 
-  void rule_files(const node& n) {
+  /// rule_files and (2.43) scrape_config_files: globs with the same pattern check.
+  void rule_files(const node& n, std::string_view what) {
     if (!dec_.expect_sequence(n, "[]string")) return;
     // config.go patRulePath: at most one `*`, and not in a directory part.
     static const re2::RE2 rule_path(R"(^[^*]*(\*[^/]*)?$)");
@@ -213,10 +343,78 @@ class checker {
       auto path = dec_.string(item);
       if (!path) continue;
       if (!re2::RE2::FullMatch(*path, rule_path)) {
-        dec_.error(item, "invalid rule file path " + quote(*path));
+        dec_.error(item, "invalid " + std::string(what) + " file path " + quote(*path));
       } else if (!config::is_valid_glob(*path)) {
         dec_.error(item, "syntax error in pattern");
+      } else {
+        reference(item, *path,
+                  what == "rule" ? config::file_reference::what::rule_glob
+                                 : config::file_reference::what::scrape_config_glob);
       }
+    }
+  }
+
+  void runtime(const node& n) {
+    if (!dec_.expect_map(n, "config.RuntimeConfig")) return;
+    fields(n, {"runtime"}, "config.RuntimeConfig");
+    if (const node* g = n.find("gogc")) dec_.integer(*g, "int");
+  }
+
+  /// OTLPConfig.UnmarshalYAML and the translation-strategy rule of config.Load.
+  void otlp(const node& n) {
+    if (!dec_.expect_map(n, "config.OTLPConfig")) return;
+    fields(n, {"otlp"}, "config.OTLPConfig");
+    auto attributes = [&](const node* list, std::string_view name) {
+      if (!list || !dec_.expect_sequence(*list, "[]string")) return;
+      std::set<std::string, std::less<>> seen;
+      for (const auto& item : list->items) {
+        std::string v = text(&item);
+        const auto b = v.find_first_not_of(" \t\r\n");
+        v = b == std::string::npos ? "" : v.substr(b, v.find_last_not_of(" \t\r\n") - b + 1);
+        if (v.empty() || !seen.insert(v).second) {
+          dec_.error(item, "invalid '" + std::string(name) + "': " +
+                               (v.empty() ? "empty OTel resource attribute"
+                                          : "duplicated OTel resource attribute " + quote(v)));
+        }
+      }
+    };
+    const node* promote = n.find("promote_resource_attributes");
+    attributes(promote, "promote_resource_attributes");
+    if (at(3, 5)) {
+      const bool all = n.find("promote_all_resource_attributes") &&
+                       dec_.boolean(*n.find("promote_all_resource_attributes")).value_or(false);
+      const node* ignore = n.find("ignore_resource_attributes");
+      const bool has_promote = promote && promote->is_sequence() && !promote->items.empty();
+      const bool has_ignore = ignore && ignore->is_sequence() && !ignore->items.empty();
+      if (all && has_promote) {
+        dec_.error(n,
+                   "'promote_all_resource_attributes' and 'promote_resource_attributes' "
+                   "cannot be configured simultaneously");
+      } else if (has_ignore && !all) {
+        dec_.error(n,
+                   "'ignore_resource_attributes' cannot be configured unless "
+                   "'promote_all_resource_attributes' is true");
+      }
+      attributes(ignore, "ignore_resource_attributes");
+    }
+    for (auto f : {"keep_identifying_resource_attributes", "convert_histograms_to_nhcb",
+                   "promote_scope_metadata", "label_name_underscore_sanitization",
+                   "label_name_preserve_multiple_underscores"}) {
+      if (config::known_field("otlp", f, p_.version)) boolean(n.find(f));
+    }
+    const node* ts = n.find("translation_strategy");
+    if (!ts || !at(3, 0)) return;
+    const std::string v = text(ts);
+    const bool utf8_only = v == "NoUTF8EscapingWithSuffixes" || (at(3, 4) && v == "NoTranslation");
+    if (v.empty() || v == "UnderscoreEscapingWithSuffixes" ||
+        (at(3, 6) && v == "UnderscoreEscapingWithoutSuffixes")) {
+      return;
+    }
+    if (!utf8_only) {
+      dec_.error(*ts, "unsupported OTLP translation strategy " + quote(v));
+    } else if (file_scheme_ == "legacy") {
+      dec_.error(*ts,
+                 "OTLP translation strategy " + quote(v) + " is not allowed when UTF8 is disabled");
     }
   }
 
@@ -233,28 +431,11 @@ class checker {
     }
     if (!dec_.expect_map(sc, "config.ScrapeConfig")) return;
     for (const auto& e : sc.entries) {
-      static constexpr std::string_view own[] = {"job_name",
-                                                 "honor_labels",
-                                                 "honor_timestamps",
-                                                 "params",
-                                                 "scrape_interval",
-                                                 "scrape_timeout",
-                                                 "metrics_path",
-                                                 "scheme",
-                                                 "body_size_limit",
-                                                 "sample_limit",
-                                                 "target_limit",
-                                                 "label_limit",
-                                                 "label_name_length_limit",
-                                                 "label_value_length_limit",
-                                                 "relabel_configs",
-                                                 "metric_relabel_configs"};
-      const std::string_view key = e.key.value;
-      bool known = is_sd_field(key) || is_http_client_field(key);
-      for (auto f : own)
-        known = known || f == key;
-      if (!known || !e.key.is_scalar()) {
-        dec_.error(e.key, "field " + e.key.value + " not found in type config.ScrapeConfig");
+      const bool known =
+          e.key.is_scalar() && (section_has("scrape", e.key.value) ||
+                                section_has("http", e.key.value) || is_discovery_key(e.key.value));
+      if (!known) {
+        unknown(e.key, "field " + e.key.value + " not found in type config.ScrapeConfig");
       }
     }
     const std::string job = text(sc.find("job_name"));
@@ -272,10 +453,26 @@ class checker {
     text(sc.find("metrics_path"));
     text(sc.find("scheme"));
     body_size_limit(sc.find("body_size_limit"));
-    for (auto f : {"sample_limit", "target_limit", "label_limit", "label_name_length_limit",
-                   "label_value_length_limit"}) {
-      unsigned_int(sc.find(f), "uint");
+    for (auto f :
+         {"sample_limit", "target_limit", "label_limit", "label_name_length_limit",
+          "label_value_length_limit", "native_histogram_bucket_limit", "keep_dropped_targets"}) {
+      if (config::known_field("scrape", f, p_.version)) unsigned_int(sc.find(f), "uint");
     }
+    for (auto f : {"track_timestamps_staleness", "enable_compression", "scrape_classic_histograms",
+                   "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb",
+                   "scrape_native_histograms"}) {
+      if (config::known_field("scrape", f, p_.version)) boolean(sc.find(f));
+    }
+    if (at(2, 49)) scrape_protocols(sc.find("scrape_protocols"));
+    if (const node* fb = sc.find("fallback_scrape_protocol"); fb && at(3, 0) && !fb->is_null()) {
+      const std::string v = text(fb);
+      if (!scrape_protocol_ok(v)) {
+        dec_.error(*fb, "invalid fallback_scrape_protocol for scrape config with job name " +
+                            quote(job) + ": unknown scrape protocol " + v +
+                            ", supported: " + supported_protocols());
+      }
+    }
+    scrape_name_schemes(sc, job);
     auto interval = duration(sc.find("scrape_interval")).value_or(milliseconds{0});
     auto timeout = duration(sc.find("scrape_timeout")).value_or(milliseconds{0});
     if (interval == milliseconds{0}) interval = global_interval_;
@@ -284,20 +481,60 @@ class checker {
                  "scrape timeout greater than scrape interval for scrape config with job name " +
                      quote(job));
     }
+    record_credentials_ = record_tls_ = true;
     http_client(sc);
+    record_credentials_ = record_tls_ = false;
     const node* relabels = sc.find("relabel_configs");
     relabel_configs(relabels, "empty or null target relabeling rule in scrape config");
     relabel_configs(sc.find("metric_relabel_configs"),
                     "empty or null metric relabeling rule in scrape config");
+    relabel_legacy_ = false;
     const bool has_relabel = relabels && relabels->is_sequence() && !relabels->items.empty();
     service_discovery(sc, !has_relabel);
+  }
+
+  /// ScrapeConfig.Validate's name validation and escaping schemes (2.55, 3.4).
+  void scrape_name_schemes(const node& sc, const std::string& job) {
+    (void)job;
+    if (!at(2, 55)) return;
+    if (at(3, 0) && global_scheme_node_ && !global_scheme_checked_) {
+      global_scheme_checked_ = true;
+      validation_scheme(global_scheme_node_, "global ");
+    }
+    const node* vs = sc.find("metric_name_validation_scheme");
+    validation_scheme(vs, at(3, 0) ? "scrape config " : "");
+    std::string scheme = text(vs);
+    if (scheme.empty())
+      scheme = file_scheme_.empty() ? (at(3, 0) ? "utf8" : "legacy") : file_scheme_;
+    // Since 3.7 relabel rules are validated with the scrape config's own scheme.
+    relabel_legacy_ = at(3, 7) && p_.by == judge::server && scheme == "legacy";
+    if (!at(3, 4)) return;
+    const node* es = sc.find("metric_name_escaping_scheme");
+    std::string escaping = text(es);
+    if (es && !escaping.empty() && !escaping_scheme_ok(escaping)) {
+      dec_.error(*es,
+                 "unknown scrape config name escaping method specified, must be one of "
+                 "'allow-utf-8', 'underscores', 'dots', or 'values', got " +
+                     escaping);
+      return;
+    }
+    if (escaping.empty()) escaping = global_escaping_;
+    if (escaping.empty()) {
+      const std::string global = file_scheme_.empty() ? "utf8" : file_scheme_;
+      escaping = global == "legacy" ? "underscores" : "allow-utf-8";
+    }
+    if (escaping == "allow-utf-8" && scheme != "utf8") {
+      dec_.error(es ? *es : sc,
+                 "utf8 metric names requested but validation scheme is not set to UTF8");
+    }
   }
 
   void service_discovery(const node& owner, bool check_static_targets) {
     for (const auto& e : owner.entries) {
       const std::string_view key = e.key.value;
-      if (!is_sd_field(key)) continue;
+      if (!is_discovery_key(key)) continue;
       if (!dec_.expect_sequence(e.value, "[]discovery.Config")) continue;
+      const std::string mechanism(config::discovery_mechanism(key));
       for (const auto& c : e.value.items) {
         if (key == "static_configs") {
           static_config(c, check_static_targets);
@@ -309,18 +546,361 @@ class checker {
           http_sd_config(c);
         } else if (c.is_null()) {
           dec_.error(c, "empty or null section in " + std::string(key));
-        } else {
-          // Other mechanisms are checked for shape only; their own rules are not modelled.
-          dec_.expect_map(c, "discovery.Config");
+        } else if (dec_.expect_map(c, "discovery.Config")) {
+          fields(c, {"sd:" + mechanism}, mechanism + ".plain");
+          record_tls_ = mechanism == "kubernetes";
+          if (config::known_field("sd:" + mechanism, "<http>", p_.version)) http_client(c);
+          record_tls_ = false;
+          discovery(mechanism, c);
         }
       }
     }
   }
 
+  // --- service discoveries' own UnmarshalYAML rules (discovery/<mechanism>/) ---
+
+  /// Go url.Parse plus the checks most discoveries make: scheme http(s) and a host.
+  void http_url(const node& c, const node* u, std::string_view missing) {
+    const std::string v = text(u);
+    if (v.empty()) {
+      dec_.error(u ? *u : c, std::string(missing));
+    } else if (!v.starts_with("http://") && !v.starts_with("https://")) {
+      dec_.error(*u, "URL scheme must be 'http' or 'https'");
+    } else if (v.substr(v.find("//") + 2).empty() || v.substr(v.find("//") + 2)[0] == '/') {
+      dec_.error(*u, "host is missing in URL");
+    }
+  }
+
+  bool has(const node& c, std::string_view key) { return set(c.find(key)); }
+
+  void require(const node& c, std::string_view key, std::string message) {
+    if (!has(c, key)) dec_.error(c, std::move(message));
+  }
+
+  void role(const node& c, std::initializer_list<std::string_view> roles, std::string missing,
+            std::string_view unknown_prefix) {
+    const node* r = c.find("role");
+    const std::string v = text(r);
+    if (v.empty()) {
+      if (!missing.empty()) dec_.error(r ? *r : c, missing);
+      return;
+    }
+    for (auto known : roles) {
+      if (known == v) return;
+    }
+    dec_.error(*r, std::string(unknown_prefix) + quote(v));
+  }
+
+  /// True when any HTTP client field is set to something else than its default.
+  bool custom_http_client(const node& c) {
+    for (const auto& e : c.entries) {
+      const std::string& k = e.key.value;
+      if (!section_has("http", k) || e.value.is_null()) continue;
+      if ((k == "follow_redirects" || k == "enable_http2") &&
+          dec_.boolean(e.value).value_or(false)) {
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  void discovery(const std::string& m, const node& c) {
+    if (m == "kubernetes") {
+      kubernetes(c);
+    } else if (m == "azure") {
+      const std::string method = text(c.find("authentication_method"));
+      require(c, "subscription_id", "azure SD configuration requires a subscription_id");
+      if (method.empty() || method == "OAuth") {
+        require(c, "tenant_id", "azure SD configuration requires a tenant_id");
+        require(c, "client_id", "azure SD configuration requires a client_id");
+        require(c, "client_secret", "azure SD configuration requires a client_secret");
+      }
+      if (!method.empty() && method != "OAuth" && method != "ManagedIdentity" &&
+          !(at(2, 52) && method == "SDK")) {
+        dec_.error(*c.find("authentication_method"),
+                   "unknown authentication_type " + quote(method) +
+                       ". Supported types are \"OAuth\" or \"ManagedIdentity\"");
+      }
+    } else if (m == "marathon") {
+      const node* servers = c.find("servers");
+      if (!servers || !servers->is_sequence() || servers->items.empty()) {
+        dec_.error(c, "marathon_sd: must contain at least one Marathon server");
+      }
+      const bool token = has(c, "auth_token");
+      const bool token_file = has(c, "auth_token_file");
+      const node* authz = c.find("authorization");
+      if (token && token_file) {
+        dec_.error(c,
+                   "marathon_sd: at most one of auth_token & auth_token_file must be configured");
+      }
+      if (token || token_file) {
+        if (const node* b = c.find("basic_auth"); b && !b->is_null()) {
+          dec_.error(c,
+                     "marathon_sd: at most one of basic_auth, auth_token & auth_token_file "
+                     "must be configured");
+        }
+        if (has(c, "bearer_token") || has(c, "bearer_token_file")) {
+          dec_.error(c,
+                     "marathon_sd: at most one of bearer_token, bearer_token_file, auth_token "
+                     "& auth_token_file must be configured");
+        }
+        if (authz && !authz->is_null()) {
+          dec_.error(c,
+                     "marathon_sd: at most one of auth_token, auth_token_file & "
+                     "authorization must be configured");
+        }
+      }
+    } else if (m == "eureka") {
+      const std::string server = text(c.find("server"));
+      if (server.empty()) {
+        dec_.error(c, "empty or null eureka server");
+      } else if (server.find("://") == std::string::npos ||
+                 server.substr(server.find("://") + 3).empty()) {
+        dec_.error(*c.find("server"), "invalid eureka server URL");
+      }
+    } else if (m == "ec2" || m == "aws" || m == "rds") {
+      if (const node* f = c.find("filters"); f && f->is_sequence()) {
+        for (const auto& filter : f->items) {
+          if (!dec_.expect_map(filter, "ec2.Filter")) continue;
+          fields(filter, {"filter"}, "ec2.Filter");
+          const node* values = filter.find("values");
+          if (!values || !values->is_sequence() || values->items.empty()) {
+            dec_.error(filter, "EC2 SD configuration filter values cannot be empty");
+          }
+        }
+      }
+      if (m == "aws") {
+        std::initializer_list<std::string_view> roles = {"ec2", "ecs", "lightsail"};
+        const std::string r = text(c.find("role"));
+        const bool ok = r == "ec2" || r == "ecs" || r == "lightsail" || (at(3, 10) && r == "msk") ||
+                        (at(3, 11) && (r == "rds" || r == "elasticache"));
+        (void)roles;
+        if (r.empty()) {
+          dec_.error(c, "role is required");
+        } else if (!ok) {
+          dec_.error(*c.find("role"), "unknown AWS SD role " + quote(r));
+        }
+      }
+    } else if (m == "uyuni") {
+      require(c, "server", "Uyuni SD configuration requires server host");
+      require(c, "username", "Uyuni SD configuration requires a username");
+      require(c, "password", "Uyuni SD configuration requires a password");
+    } else if (m == "hetzner") {
+      role(c, {"robot", "hcloud"}, "role missing (one of: robot, hcloud)", "unknown role ");
+    } else if (m == "puppetdb") {
+      http_url(c, c.find("url"), "URL is missing");
+      require(c, "query", "query missing");
+    } else if (m == "scaleway") {
+      role(c, {"instance", "baremetal"}, "role missing (one of: instance, baremetal)",
+           "unknown role ");
+      require(c, "project_id", "project_id is mandatory");
+      const bool key = has(c, "secret_key");
+      const bool key_file = has(c, "secret_key_file");
+      if (!key && !key_file) {
+        dec_.error(c, "one of secret_key & secret_key_file must be configured");
+      } else if (key && key_file) {
+        dec_.error(c, "at most one of secret_key & secret_key_file must be configured");
+      }
+      require(c, "access_key", "access_key is mandatory");
+    } else if (m == "ovhcloud") {
+      require(c, "endpoint", "endpoint can not be empty");
+      require(c, "application_key", "application key can not be empty");
+      require(c, "application_secret", "application secret can not be empty");
+      require(c, "consumer_key", "consumer key can not be empty");
+      const std::string service = text(c.find("service"));
+      if (service.empty()) {
+        dec_.error(c, "service can not be empty");
+      } else if (service != "vps" && service != "dedicated_server") {
+        dec_.error(*c.find("service"), "unknown service: " + service);
+      }
+    } else if (m == "openstack") {
+      if (at(2, 47)) {
+        role(c, {"instance", "hypervisor", "loadbalancer"},
+             "role missing (one of: instance, hypervisor, loadbalancer)",
+             "unknown OpenStack SD role ");
+      } else {
+        role(c, {"instance", "hypervisor"}, "role missing (one of: instance, hypervisor)",
+             "unknown OpenStack SD role ");
+      }
+      const std::string availability = text(c.find("availability"));
+      if (!availability.empty() && availability != "public" && availability != "admin" &&
+          availability != "internal") {
+        dec_.error(*c.find("availability"), "unknown availability " + availability +
+                                                ", must be one of admin, internal or public");
+      }
+      require(c, "region", "openstack SD configuration requires a region");
+      tls_config(c.find("tls_config"));
+    } else if (m == "ionos") {
+      require(c, "datacenter_id", "datacenter id can't be empty");
+    } else if (m == "consul") {
+      require(c, "server", "consul SD configuration requires a server address");
+    } else if (m == "gce") {
+      require(c, "project", "GCE SD configuration requires a project");
+      require(c, "zone", "GCE SD configuration requires a zone");
+    } else if (m == "docker" || m == "dockerswarm") {
+      require(c, "host", "host missing");
+      if (m == "dockerswarm") {
+        role(c, {"services", "tasks", "nodes"}, "role missing (one of: tasks, services, nodes)",
+             "invalid role ");
+      }
+    } else if (m == "nerve" || m == "serverset") {
+      const node* servers = c.find("servers");
+      if (!servers || !servers->is_sequence() || servers->items.empty()) {
+        dec_.error(c, m + " SD config must contain at least one Zookeeper server");
+      }
+      const node* paths = c.find("paths");
+      if (!paths || !paths->is_sequence() || paths->items.empty()) {
+        dec_.error(c, m + " SD config must contain at least one path");
+      } else {
+        for (const auto& path : paths->items) {
+          if (!text(&path).starts_with("/")) {
+            dec_.error(path, m + " SD config paths must begin with '/': " + text(&path));
+          }
+        }
+      }
+    } else if (m == "triton") {
+      require(c, "account", "triton SD configuration requires an account");
+      require(c, "dns_suffix", "triton SD configuration requires a dns_suffix");
+      require(c, "endpoint", "triton SD configuration requires an endpoint");
+      role(c, {"container", "cn"}, "", "unknown role ");
+      tls_config(c.find("tls_config"));
+    } else if (m == "kuma") {
+      const std::string server = text(c.find("server"));
+      if (server.find("://") == std::string::npos) {
+        dec_.error(c, "kuma SD server must not be empty and have a scheme");
+      }
+    } else if (m == "nomad") {
+      require(c, "server", "nomad SD configuration requires a server address");
+    } else if (m == "stackit") {
+      const std::string endpoint = text(c.find("endpoint"));
+      if (!endpoint.empty() && (endpoint.find("://") == std::string::npos ||
+                                endpoint.substr(endpoint.find("://") + 3).empty())) {
+        dec_.error(*c.find("endpoint"), "invalid endpoint " + quote(endpoint));
+      }
+    }
+  }
+
+  /// kubernetes.SDConfig.UnmarshalYAML.
+  void kubernetes(const node& c) {
+    static constexpr std::string_view roles[] = {"pod",           "service", "endpoints",
+                                                 "endpointslice", "node",    "ingress"};
+    const std::string r = text(c.find("role"));
+    const bool known_role = std::find(std::begin(roles), std::end(roles), r) != std::end(roles);
+    if (r.empty()) {
+      dec_.error(c, "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)");
+    } else if (!known_role) {
+      dec_.error(*c.find("role"), "unknown Kubernetes SD role " + quote(r));
+    }
+    if (const node* ns = c.find("namespaces"); ns && dec_.expect_map(*ns, "kubernetes.plain")) {
+      fields(*ns, {"k8s:namespaces"}, "kubernetes.plain");
+      string_list(ns->find("names"));
+    }
+    if (const node* am = c.find("attach_metadata");
+        am && dec_.expect_map(*am, "kubernetes.plain")) {
+      fields(*am, {"k8s:attach_metadata"}, "kubernetes.plain");
+    }
+    const bool api_server = has(c, "api_server");
+    const bool kubeconfig = has(c, "kubeconfig_file");
+    const node* ns = c.find("namespaces");
+    const bool own_namespace = ns && ns->is_map() && ns->find("own_namespace") &&
+                               dec_.boolean(*ns->find("own_namespace")).value_or(false);
+    if (api_server) url(c.find("api_server"));
+    if (api_server && kubeconfig) {
+      dec_.error(c, "cannot use 'kubeconfig_file' and 'api_server' simultaneously");
+    } else if (kubeconfig && custom_http_client(c)) {
+      dec_.error(c,
+                 "cannot use a custom HTTP client configuration together with "
+                 "'kubeconfig_file'");
+    } else if (!api_server && !kubeconfig && custom_http_client(c)) {
+      dec_.error(c,
+                 "to use custom HTTP client configuration please provide the 'api_server' URL "
+                 "explicitly");
+    } else if (api_server && own_namespace) {
+      dec_.error(c, "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously");
+    } else if (kubeconfig && own_namespace) {
+      dec_.error(c, "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously");
+    }
+    const node* selectors = c.find("selectors");
+    if (!selectors || !dec_.expect_sequence(*selectors, "[]kubernetes.SelectorConfig")) return;
+    std::set<std::string, std::less<>> seen;
+    for (const auto& sel : selectors->items) {
+      if (!dec_.expect_map(sel, "kubernetes.SelectorConfig")) continue;
+      fields(sel, {"k8s:selector"}, "kubernetes.SelectorConfig");
+      const std::string sr = text(sel.find("role"));
+      if (!sr.empty() && std::find(std::begin(roles), std::end(roles), sr) == std::end(roles)) {
+        dec_.error(*sel.find("role"), "unknown Kubernetes SD role " + quote(sr));
+        continue;
+      }
+      if (!seen.insert(sr).second) {
+        dec_.error(sel, "duplicated selector role: " + sr);
+        continue;
+      }
+      std::vector<std::string_view> allowed;
+      if (r == "endpoints")
+        allowed = {"pod", "service", "endpoints"};
+      else if (r == "endpointslice")
+        allowed = {"pod", "service", "endpointslice"};
+      else if (known_role)
+        allowed = {r};
+      if (known_role && std::find(allowed.begin(), allowed.end(), sr) == allowed.end()) {
+        std::string list;
+        for (std::size_t i = 0; i < allowed.size(); ++i)
+          list += (i ? ", " : "") + std::string(allowed[i]);
+        dec_.error(sel, r + " role supports only " + list + " selectors");
+        continue;
+      }
+      const std::string field = text(sel.find("field"));
+      if (!field.empty() && !field_selector_ok(field)) {
+        dec_.error(*sel.find("field"),
+                   "invalid selector: '" + field + "'; can't understand '" + field + "'");
+      }
+      const std::string label = text(sel.find("label"));
+      if (!label.empty() && !label_selector_ok(label)) {
+        dec_.error(*sel.find("label"), "unable to parse requirement: " + label);
+      }
+    }
+  }
+
+  /// k8s.io/apimachinery fields.ParseSelector: comma-separated `key=value`, `key==value` or
+  /// `key!=value` terms.
+  static bool field_selector_ok(std::string_view s) {
+    std::size_t start = 0;
+    while (start <= s.size()) {
+      auto comma = s.find(',', start);
+      if (comma == std::string_view::npos) comma = s.size();
+      const auto term = s.substr(start, comma - start);
+      if (term.find('=') == std::string_view::npos) return false;
+      start = comma + 1;
+    }
+    return true;
+  }
+
+  /// A loose form of k8s.io/apimachinery labels.Parse: each term is `key`, `!key`,
+  /// `key op value` (=, ==, !=, in, notin, exists). Rejects what no term can be.
+  static bool label_selector_ok(std::string_view s) {
+    static const re2::RE2 term(
+        R"(^\s*(!?\s*[A-Za-z0-9][-A-Za-z0-9_./]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s*(=|==|!=)\s*[-A-Za-z0-9_.]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s+(in|notin)\s*\([^)]*\)|[A-Za-z0-9][-A-Za-z0-9_./]*\s*[<>]\s*[0-9]+)\s*$)");
+    int depth = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (i < s.size() && s[i] == '(') ++depth;
+      if (i < s.size() && s[i] == ')') --depth;
+      if (i == s.size() || (s[i] == ',' && depth == 0)) {
+        if (!re2::RE2::FullMatch(s.substr(start, i - start), term)) return false;
+        start = i + 1;
+      }
+    }
+    return true;
+  }
+
   void static_config(const node& c, bool check_targets) {
-    if (c.is_null()) return;
+    if (c.is_null()) {
+      dec_.error(c, "empty or null section in static_configs");
+      return;
+    }
     if (!dec_.expect_map(c, "targetgroup.Group")) return;
-    dec_.known_fields(c, {"targets", "labels"}, "targetgroup.Group");
+    fields(c, {"static"}, "targetgroup.Group");
     if (const node* t = c.find("targets"); t && dec_.expect_sequence(*t, "[]string")) {
       for (const auto& target : t->items) {
         auto s = dec_.string(target);
@@ -339,7 +919,7 @@ class checker {
       return;
     }
     if (!dec_.expect_map(c, "file.plain")) return;
-    dec_.known_fields(c, {"files", "refresh_interval"}, "file.plain");
+    fields(c, {"sd:file"}, "file.plain");
     duration(c.find("refresh_interval"));
     const node* files = c.find("files");
     if (!files || !files->is_sequence() || files->items.empty()) {
@@ -366,7 +946,7 @@ class checker {
       if (c.is_null()) dec_.error(c, "DNS-SD config must contain at least one SRV record name");
       return;
     }
-    dec_.known_fields(c, {"names", "refresh_interval", "type", "port"}, "dns.plain");
+    fields(c, {"sd:dns"}, "dns.plain");
     duration(c.find("refresh_interval"));
     const node* names = c.find("names");
     string_list(names);
@@ -393,40 +973,56 @@ class checker {
       if (c.is_null()) dec_.error(c, "URL is missing");
       return;
     }
-    for (const auto& e : c.entries) {
-      const std::string_view key = e.key.value;
-      if (key != "url" && key != "refresh_interval" && !is_http_client_field(key)) {
-        dec_.error(e.key, "field " + e.key.value + " not found in type http.plain");
-      }
-    }
+    fields(c, {"sd:http"}, "http.plain");
     duration(c.find("refresh_interval"));
-    const std::string u = text(c.find("url"));
-    if (u.empty()) {
-      dec_.error(c, "URL is missing");
-    } else if (!u.starts_with("http://") && !u.starts_with("https://")) {
-      dec_.error(*c.find("url"), "URL scheme must be 'http' or 'https'");
-    }
+    http_url(c, c.find("url"), "URL is missing");
     http_client(c);
   }
 
   void tls_config(const node* n) {
     if (!n || !dec_.expect_map(*n, "config.plain")) return;
-    dec_.known_fields(
-        *n,
-        {"ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version"},
-        "config.plain");
+    fields(*n, {"tls"}, "config.plain");
     boolean(n->find("insecure_skip_verify"));
-    const std::string version = text(n->find("min_version"));
-    if (!version.empty() && version != "TLS10" && version != "TLS11" && version != "TLS12" &&
-        version != "TLS13") {
-      dec_.error(*n->find("min_version"), "unknown TLS version: " + version);
+    for (auto f : {"min_version", "max_version"}) {
+      const std::string version = text(n->find(f));
+      if (!version.empty() && version != "TLS10" && version != "TLS11" && version != "TLS12" &&
+          version != "TLS13") {
+        dec_.error(*n->find(f), "unknown TLS version: " + version);
+      }
+    }
+    for (auto [inline_pem, file] :
+         {std::pair{"ca", "ca_file"}, {"cert", "cert_file"}, {"key", "key_file"}}) {
+      if (at(2, 45) && set(n->find(inline_pem)) && set(n->find(file))) {
+        dec_.error(*n, std::string("at most one of ") + inline_pem + " and " + file +
+                           " must be configured");
+      }
     }
     const std::string cert = text(n->find("cert_file"));
     const std::string key = text(n->find("key_file"));
-    if (!cert.empty() && key.empty()) {
-      dec_.error(*n, "client cert file " + quote(cert) + " specified without client key file");
-    } else if (!key.empty() && cert.empty()) {
-      dec_.error(*n, "client key file " + quote(key) + " specified without client cert file");
+    const bool has_cert = !cert.empty() || (at(2, 45) && set(n->find("cert")));
+    const bool has_key = !key.empty() || (at(2, 45) && set(n->find("key")));
+    if (has_cert && !has_key) {
+      dec_.error(*n, cert.empty() ? std::string("client cert specified without client key")
+                                  : "client cert file " + quote(cert) +
+                                        " specified without client key file");
+    } else if (has_key && !has_cert) {
+      dec_.error(*n, key.empty()
+                         ? std::string("client key specified without client cert")
+                         : "client key file " + quote(key) + " specified without client cert file");
+    }
+    for (auto [f, kind] : {std::pair{"ca_file", config::file_reference::what::ca},
+                           {"cert_file", config::file_reference::what::cert},
+                           {"key_file", config::file_reference::what::key}}) {
+      const node* file = n->find(f);
+      if (file && record_tls_ && kind != config::file_reference::what::ca) {
+        reference(*file, text(file), kind);
+      }
+    }
+  }
+
+  void credential_file(const node& owner, std::string_view key) {
+    if (const node* f = owner.find(key)) {
+      reference(*f, text(f), config::file_reference::what::credential);
     }
   }
 
@@ -441,23 +1037,25 @@ class checker {
     const bool has_token = set(owner.find("bearer_token"));
     const bool has_token_file = set(owner.find("bearer_token_file"));
     if (has_basic && dec_.expect_map(*basic, "config.BasicAuth")) {
-      dec_.known_fields(*basic, {"username", "password", "password_file"}, "config.BasicAuth");
+      fields(*basic, {"basic_auth"}, "config.BasicAuth");
       if (set(basic->find("password")) && set(basic->find("password_file"))) {
         dec_.error(*basic, "at most one of basic_auth password & password_file must be configured");
       }
+      if (at(2, 49) && set(basic->find("username")) && set(basic->find("username_file"))) {
+        dec_.error(*basic, "at most one of basic_auth username & username_file must be configured");
+      }
     }
-    const node& at = owner;
     if (has_token && has_token_file) {
-      dec_.error(at, "at most one of bearer_token & bearer_token_file must be configured");
+      dec_.error(owner, "at most one of bearer_token & bearer_token_file must be configured");
     }
     if ((has_basic || has_oauth) && (has_token || has_token_file)) {
-      dec_.error(at,
+      dec_.error(owner,
                  "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be "
                  "configured");
     }
     if (has_authz && dec_.expect_map(*authz, "config.Authorization")) {
-      dec_.known_fields(*authz, {"type", "credentials", "credentials_file"},
-                        "config.Authorization");
+      fields(*authz, {"authorization"}, "config.Authorization");
+      if (record_credentials_) credential_file(*authz, "credentials_file");
       if (has_token || has_token_file) {
         dec_.error(*authz, "authorization is not compatible with bearer_token & bearer_token_file");
       }
@@ -481,14 +1079,16 @@ class checker {
       }
     }
     if (has_oauth && dec_.expect_map(*oauth, "config.OAuth2")) {
-      dec_.known_fields(*oauth,
-                        {"client_id", "client_secret", "client_secret_file", "scopes", "token_url",
-                         "endpoint_params", "tls_config", "proxy_url"},
-                        "config.OAuth2");
+      fields(*oauth, {"oauth2"}, "config.OAuth2");
       if (has_basic) {
         dec_.error(*oauth, "at most one of basic_auth, oauth2 & authorization must be configured");
       }
-      const bool secret = set(oauth->find("client_secret"));
+      // 3.8 (common 0.67): a JWT grant signs with a client certificate key instead.
+      const bool jwt = at(3, 8) && text(oauth->find("grant_type")) ==
+                                       "urn:ietf:params:oauth:grant-type:jwt-bearer";
+      const bool secret = set(oauth->find("client_secret")) ||
+                          (jwt && (set(oauth->find("client_certificate_key")) ||
+                                   set(oauth->find("client_certificate_key_file"))));
       const bool secret_file = set(oauth->find("client_secret_file"));
       if (!set(oauth->find("client_id"))) {
         dec_.error(*oauth, "oauth2 client_id must be configured");
@@ -506,18 +1106,81 @@ class checker {
       url(oauth->find("proxy_url"));
     }
     url(owner.find("proxy_url"));
+    if (at(2, 43)) {
+      boolean(owner.find("proxy_from_environment"));
+      const bool from_env = owner.find("proxy_from_environment") &&
+                            dec_.boolean(*owner.find("proxy_from_environment")).value_or(false);
+      if (from_env && set(owner.find("proxy_url"))) {
+        dec_.error(owner,
+                   "if proxy_from_environment is configured, proxy_url must not be configured");
+      }
+      if (from_env && set(owner.find("no_proxy"))) {
+        dec_.error(owner,
+                   "if proxy_from_environment is configured, no_proxy must not be configured");
+      }
+      if (!set(owner.find("proxy_url")) && set(owner.find("no_proxy"))) {
+        dec_.error(owner, "if no_proxy is configured, proxy_url must also be configured");
+      }
+    }
+    if (at(2, 53)) http_headers(owner.find("http_headers"));
     if (const node* h = owner.find("proxy_connect_header"); h && !h->is_null()) {
       if (dec_.expect_map(*h, "config.Header")) {
         for (const auto& e : h->entries)
           string_list(&e.value);
       }
-      if (!set(owner.find("proxy_url"))) {
-        dec_.error(*h, "if proxy_connect_header is configured proxy_url must also be configured");
+      const bool from_env = at(2, 43) && owner.find("proxy_from_environment") &&
+                            dec_.boolean(*owner.find("proxy_from_environment")).value_or(false);
+      if (!set(owner.find("proxy_url")) && !from_env && !h->entries.empty()) {
+        dec_.error(*h, at(2, 43) ? "if proxy_connect_header is configured, proxy_url or "
+                                   "proxy_from_environment must also be configured"
+                                 : "if proxy_connect_header is configured proxy_url must also be "
+                                   "configured");
       }
     }
     tls_config(owner.find("tls_config"));
     boolean(owner.find("follow_redirects"));
     boolean(owner.find("enable_http2"));
+    // HTTPClientConfig.Validate turns bearer_token_file into authorization.credentials_file.
+    if (record_credentials_) credential_file(owner, "bearer_token_file");
+  }
+
+  /// common 0.54 http_headers: name -> {values, secrets, files}; some names are reserved.
+  void http_headers(const node* n) {
+    if (!n || !dec_.expect_map(*n, "config.Headers")) return;
+    static constexpr std::string_view reserved[] = {"Authorization",
+                                                    "Host",
+                                                    "Content-Encoding",
+                                                    "Content-Length",
+                                                    "Content-Type",
+                                                    "User-Agent",
+                                                    "Connection",
+                                                    "Keep-Alive",
+                                                    "Proxy-Authenticate",
+                                                    "Proxy-Authorization",
+                                                    "Www-Authenticate",
+                                                    "Accept-Encoding",
+                                                    "X-Prometheus-Remote-Write-Version",
+                                                    "X-Prometheus-Remote-Read-Version",
+                                                    "X-Prometheus-Scrape-Timeout-Seconds",
+                                                    "X-Amz-Date",
+                                                    "X-Amz-Security-Token",
+                                                    "X-Amz-Content-Sha256"};
+    for (const auto& e : n->entries) {
+      const std::string name = lower(e.key.value);
+      for (auto r : reserved) {
+        if (lower(std::string(r)) == name) {
+          dec_.error(e.key, "setting header " + quote(e.key.value) + " is not allowed");
+        }
+      }
+      if (!dec_.expect_map(e.value, "config.Header")) continue;
+      for (const auto& f : e.value.entries) {
+        if (f.key.value != "values" && f.key.value != "secrets" && f.key.value != "files") {
+          unknown(f.key, "field " + f.key.value + " not found in type config.Header");
+        } else {
+          string_list(&f.value);
+        }
+      }
+    }
   }
 
   void relabel_configs(const node* n, std::string_view null_message) {
@@ -534,27 +1197,28 @@ class checker {
   /// model/relabel Config.UnmarshalYAML of Prometheus 2.42.
   void relabel(const node& r) {
     if (!dec_.expect_map(r, "relabel.plain")) return;
-    dec_.known_fields(
-        r,
-        {"source_labels", "separator", "regex", "modulus", "target_label", "replacement", "action"},
-        "relabel.plain");
+    fields(r, {"relabel"}, "relabel.plain");
+    const bool utf8 = names_ == name_scheme::utf8 && !relabel_legacy_;
     if (const node* s = r.find("source_labels");
         s && dec_.expect_sequence(*s, "model.LabelNames")) {
       for (const auto& l : s->items) {
         auto name = dec_.string(l);
-        if (name && !is_valid_label_name(*name)) {
+        if (name && !label_name_ok(*name)) {
           dec_.error(l, quote(*name) + " is not a valid label name");
         }
       }
     }
     const node* regex = r.find("regex");
+    // Since 3.0 the regex is anchored as ^(?s:re)$: `.` also matches a newline.
+    const std::string open = at(3, 0) ? "^(?s:" : "^(?:";
     if (regex && !regex->is_null()) {
       if (auto re = dec_.string(*regex)) {
         re2::RE2::Options opts;
         opts.set_log_errors(false);
-        const re2::RE2 compiled("^(?:" + *re + ")$", opts);
+        const re2::RE2 compiled(open + *re + ")$", opts);
         if (!compiled.ok()) {
-          dec_.error(*regex, "error parsing regexp: " + compiled.error() + ": `^(?:" + *re + ")$`");
+          dec_.error(*regex,
+                     "error parsing regexp: " + compiled.error() + ": `" + open + *re + ")$`");
         }
       }
     }
@@ -583,20 +1247,28 @@ class checker {
     const bool target_needed = action == "replace" || action == "hashmod" ||
                                action == "lowercase" || action == "uppercase" ||
                                action == "keepequal" || action == "dropequal";
-    static const re2::RE2 relabel_target(R"(^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$)");
+    const bool lower_upper_equal = action == "lowercase" || action == "uppercase" ||
+                                   action == "keepequal" || action == "dropequal";
+    // Legacy names: relabelTarget (a label name with $1 / ${1} references) for replace and
+    // labelmap, the plain rule for the others. UTF-8 (3.x): any non-empty valid UTF-8.
+    auto target_ok = [&](const std::string& t, bool templated) {
+      if (utf8) return !t.empty() && is_valid_utf8(t);
+      return templated ? re2::RE2::FullMatch(t, relabel_target()) : is_valid_label_name(t);
+    };
+    const bool lower_upper_templated = !at(3, 0);  // 2.x used relabelTarget for them too
     if (action == "hashmod" && modulus == 0) {
       dec_.error(r, "relabel configuration for hashmod requires non-zero modulus");
     } else if (target_needed && target.empty()) {
       dec_.error(r,
                  "relabel configuration for " + action + " action requires 'target_label' value");
-    } else if (target_needed && action != "hashmod" &&
-               !re2::RE2::FullMatch(target, relabel_target)) {
+    } else if ((action == "replace" && !target_ok(target, true)) ||
+               (lower_upper_equal && !target_ok(target, lower_upper_templated))) {
       dec_.error(r, quote(target) + " is invalid 'target_label' for " + action + " action");
-    } else if ((action == "keepequal" || action == "dropequal") && replacement != "$1") {
+    } else if (lower_upper_equal && replacement != "$1") {
       dec_.error(r, "'replacement' can not be set for " + action + " action");
-    } else if (action == "labelmap" && !re2::RE2::FullMatch(replacement, relabel_target)) {
+    } else if (action == "labelmap" && !target_ok(replacement, true)) {
       dec_.error(r, quote(replacement) + " is invalid 'replacement' for " + action + " action");
-    } else if (action == "hashmod" && !is_valid_label_name(target)) {
+    } else if (action == "hashmod" && !target_ok(target, false)) {
       dec_.error(r, quote(target) + " is invalid 'target_label' for " + action + " action");
     } else if (action == "labeldrop" || action == "labelkeep") {
       const node* sep = r.find("separator");
@@ -616,7 +1288,7 @@ class checker {
 
   void alerting(const node& a) {
     if (!dec_.expect_map(a, "config.AlertingConfig")) return;
-    dec_.known_fields(a, {"alert_relabel_configs", "alertmanagers"}, "config.AlertingConfig");
+    fields(a, {"alerting"}, "config.AlertingConfig");
     relabel_configs(a.find("alert_relabel_configs"), "empty or null alert relabeling rule");
     const node* ams = a.find("alertmanagers");
     if (!ams || !dec_.expect_sequence(*ams, "config.AlertmanagerConfigs")) return;
@@ -627,20 +1299,34 @@ class checker {
       }
       if (!dec_.expect_map(am, "config.AlertmanagerConfig")) continue;
       for (const auto& e : am.entries) {
-        const std::string_view key = e.key.value;
-        if (key != "timeout" && key != "api_version" && key != "path_prefix" && key != "scheme" &&
-            key != "relabel_configs" && !is_sd_field(key) && !is_http_client_field(key)) {
-          dec_.error(e.key,
-                     "field " + e.key.value + " not found in type config.AlertmanagerConfig");
+        const bool known = e.key.is_scalar() &&
+                           (section_has("alertmanager", e.key.value) ||
+                            section_has("http", e.key.value) || is_discovery_key(e.key.value));
+        if (!known) {
+          unknown(e.key, "field " + e.key.value + " not found in type config.AlertmanagerConfig");
         }
       }
       duration(am.find("timeout"));
       const node* version = am.find("api_version");
       const std::string v = text(version);
-      if (version && !version->is_null() && v != "v1" && v != "v2") {
-        dec_.error(*version, "expected Alertmanager api version to be one of [v1 v2] but got " + v);
+      // v1 was removed in 3.0.
+      if (version && !version->is_null() && v != "v2" && (v != "v1" || at(3, 0))) {
+        dec_.error(*version, std::string("expected Alertmanager api version to be one of ") +
+                                 (at(3, 0) ? "[v2]" : "[v1 v2]") + " but got " + v);
       }
       http_client(am);
+      if (at(2, 48)) {
+        sigv4(am.find("sigv4"));
+        if (const node* sv = am.find("sigv4"); sv && !sv->is_null() && client_auth(am)) {
+          dec_.error(am,
+                     "at most one of basic_auth, authorization, oauth2, & sigv4 must be "
+                     "configured");
+        }
+      }
+      if (at(2, 51)) {
+        relabel_configs(am.find("alert_relabel_configs"),
+                        "empty or null Alertmanager alert relabeling rule");
+      }
       const node* relabels = am.find("relabel_configs");
       relabel_configs(relabels, "empty or null Alertmanager target relabeling rule");
       service_discovery(am, !(relabels && relabels->is_sequence() && !relabels->items.empty()));
@@ -655,30 +1341,144 @@ class checker {
         continue;
       }
       if (!dec_.expect_map(rw, "config.RemoteWriteConfig")) continue;
-      for (const auto& e : rw.entries) {
-        static constexpr std::string_view own[] = {"url",
-                                                   "remote_timeout",
-                                                   "headers",
-                                                   "write_relabel_configs",
-                                                   "name",
-                                                   "send_exemplars",
-                                                   "send_native_histograms",
-                                                   "queue_config",
-                                                   "metadata_config",
-                                                   "sigv4"};
-        bool known = is_http_client_field(e.key.value);
-        for (auto f : own)
-          known = known || f == e.key.value;
-        if (!known) {
-          dec_.error(e.key, "field " + e.key.value + " not found in type config.RemoteWriteConfig");
-        }
-      }
+      fields(rw, {"remote_write", "http"}, "config.RemoteWriteConfig");
       if (!set(rw.find("url"))) dec_.error(rw, "url for remote_write is empty");
       duration(rw.find("remote_timeout"));
       string_map(rw.find("headers"), "map[string]string");
       relabel_configs(rw.find("write_relabel_configs"),
                       "empty or null relabeling rule in remote write config");
+      remote_headers(rw.find("headers"));
       http_client(rw);
+      remote_name(rw, "remote write", remote_write_names_);
+      if (const node* q = rw.find("queue_config"); q && dec_.expect_map(*q, "config.QueueConfig")) {
+        fields(*q, {"queue"}, "config.QueueConfig");
+        for (auto f : {"capacity", "max_shards", "min_shards", "max_samples_per_send"})
+          if (const node* i = q->find(f)) dec_.integer(*i, "int");
+        for (auto f : {"batch_send_deadline", "min_backoff", "max_backoff", "sample_age_limit"})
+          if (config::known_field("queue", f, p_.version)) duration(q->find(f));
+        boolean(q->find("retry_on_http_429"));
+      }
+      if (const node* m = rw.find("metadata_config");
+          m && dec_.expect_map(*m, "config.MetadataConfig")) {
+        fields(*m, {"metadata"}, "config.MetadataConfig");
+        boolean(m->find("send"));
+        duration(m->find("send_interval"));
+      }
+      if (const node* pm = rw.find("protobuf_message"); pm && at(2, 54) && !pm->is_null()) {
+        const std::string v = text(pm);
+        if (v != "prometheus.WriteRequest" && v != "io.prometheus.write.v2.Request") {
+          dec_.error(*pm, "invalid protobuf_message value: unknown remote write protobuf message " +
+                              v +
+                              ", supported: prometheus.WriteRequest, "
+                              "io.prometheus.write.v2.Request");
+        }
+      }
+      sigv4(rw.find("sigv4"));
+      std::vector<std::string> auth;
+      if (const node* b = rw.find("basic_auth"); b && !b->is_null())
+        auth.emplace_back("basic_auth");
+      if (const node* b = rw.find("authorization"); b && !b->is_null())
+        auth.emplace_back("authorization");
+      if (const node* b = rw.find("oauth2"); b && !b->is_null()) auth.emplace_back("oauth2");
+      for (auto k : {"sigv4", "azuread", "google_iam"}) {
+        if (const node* b = rw.find(k);
+            b && !b->is_null() && config::known_field("remote_write", k, p_.version))
+          auth.emplace_back(k);
+      }
+      if (auth.size() > 1) {
+        dec_.error(rw, at(2, 45)
+                           ? "at most one of basic_auth, authorization, oauth2, sigv4, azuread "
+                             "or google_iam must be configured"
+                           : "at most one of basic_auth, authorization, oauth2, & sigv4 must "
+                             "be configured");
+      }
+      if (const node* ad = rw.find("azuread"); ad && at(2, 45)) azuread(*ad);
+      if (const node* gi = rw.find("google_iam");
+          gi && at(2, 55) && dec_.expect_map(*gi, "googleiam.Config")) {
+        fields(*gi, {"google_iam"}, "googleiam.Config");
+      }
+      if (at(3, 1)) boolean(rw.find("round_robin_dns"));
+    }
+  }
+
+  bool client_auth(const node& owner) {
+    for (auto k : {"basic_auth", "authorization", "oauth2"}) {
+      if (const node* b = owner.find(k); b && !b->is_null()) return true;
+    }
+    return false;
+  }
+
+  void sigv4(const node* n) {
+    if (n && dec_.expect_map(*n, "sigv4.SigV4Config")) fields(*n, {"sigv4"}, "sigv4.SigV4Config");
+  }
+
+  void azuread(const node& n) {
+    if (!dec_.expect_map(n, "azuread.AzureADConfig")) return;
+    fields(n, {"azuread"}, "azuread.AzureADConfig");
+    int methods = 0;
+    for (auto [key, section] : {std::pair{"managed_identity", "azuread.managed_identity"},
+                                {"oauth", "azuread.oauth"},
+                                {"sdk", "azuread.sdk"},
+                                {"workload_identity", "azuread.workload_identity"},
+                                {"certificate", "azuread.certificate"}}) {
+      const node* m = n.find(key);
+      if (!m || !config::known_field("azuread", key, p_.version)) continue;
+      ++methods;
+      if (dec_.expect_map(*m, "azuread.plain")) fields(*m, {section}, "azuread.plain");
+    }
+    if (methods > 1) {
+      dec_.error(n, "cannot provide multiple authentication methods to azuread");
+    }
+    const std::string cloud = text(n.find("cloud"));
+    if (!cloud.empty() && cloud != "AzureChina" && cloud != "AzureGovernment" &&
+        cloud != "AzurePublic") {
+      dec_.error(*n.find("cloud"), "must provide a cloud in the Azure AD config");
+    }
+  }
+
+  /// config.go validateHeaders (remote write and read).
+  void remote_headers(const node* n) {
+    if (!n || !n->is_map()) return;
+    for (const auto& e : n->entries) {
+      const std::string h = lower(e.key.value);
+      if (h == "authorization") {
+        dec_.error(e.key, at(2, 45) ? "authorization header must be changed via the basic_auth, "
+                                      "authorization, oauth2, sigv4, azuread or google_iam "
+                                      "parameter"
+                                    : "authorization header must be changed via the basic_auth, "
+                                      "authorization, oauth2, or sigv4 parameter");
+      } else if (reserved_header(h)) {
+        dec_.error(e.key, e.key.value + " is a reserved header. It must not be changed");
+      }
+    }
+  }
+
+  static bool reserved_header(std::string_view h) {
+    static constexpr std::string_view reserved[] = {"host",
+                                                    "content-encoding",
+                                                    "content-length",
+                                                    "content-type",
+                                                    "user-agent",
+                                                    "connection",
+                                                    "keep-alive",
+                                                    "proxy-authenticate",
+                                                    "proxy-authorization",
+                                                    "www-authenticate",
+                                                    "accept-encoding",
+                                                    "x-prometheus-remote-write-version",
+                                                    "x-prometheus-remote-read-version",
+                                                    "x-amz-date",
+                                                    "x-amz-security-token",
+                                                    "x-amz-content-sha256"};
+    return std::find(std::begin(reserved), std::end(reserved), h) != std::end(reserved);
+  }
+
+  void remote_name(const node& owner, std::string_view what,
+                   std::set<std::string, std::less<>>& seen) {
+    const std::string name = text(owner.find("name"));
+    if (!name.empty() && !seen.insert(name).second) {
+      dec_.error(*owner.find("name"),
+                 "found multiple " + std::string(what) + " configs with job name " + quote(name));
     }
   }
 
@@ -690,49 +1490,68 @@ class checker {
         continue;
       }
       if (!dec_.expect_map(rr, "config.RemoteReadConfig")) continue;
-      for (const auto& e : rr.entries) {
-        static constexpr std::string_view own[] = {"url",
-                                                   "remote_timeout",
-                                                   "headers",
-                                                   "read_recent",
-                                                   "name",
-                                                   "required_matchers",
-                                                   "filter_external_labels"};
-        bool known = is_http_client_field(e.key.value);
-        for (auto f : own)
-          known = known || f == e.key.value;
-        if (!known) {
-          dec_.error(e.key, "field " + e.key.value + " not found in type config.RemoteReadConfig");
-        }
-      }
+      fields(rr, {"remote_read", "http"}, "config.RemoteReadConfig");
       if (!set(rr.find("url"))) dec_.error(rr, "url for remote_read is empty");
       duration(rr.find("remote_timeout"));
       boolean(rr.find("read_recent"));
       string_map(rr.find("headers"), "map[string]string");
       string_map(rr.find("required_matchers"), "model.LabelSet");
+      remote_headers(rr.find("headers"));
+      boolean(rr.find("filter_external_labels"));
+      if (at(2, 55)) unsigned_int(rr.find("chunked_read_limit"), "uint64");
       http_client(rr);
+      remote_name(rr, "remote read", remote_read_names_);
     }
   }
 
   void storage(const node& n) {
     if (!dec_.expect_map(n, "config.StorageConfig")) return;
-    dec_.known_fields(n, {"tsdb", "exemplars"}, "config.StorageConfig");
+    fields(n, {"storage"}, "config.StorageConfig");
     if (const node* t = n.find("tsdb"); t && dec_.expect_map(*t, "config.TSDBConfig")) {
-      dec_.known_fields(*t, {"out_of_order_time_window"}, "config.TSDBConfig");
+      fields(*t, {"tsdb"}, "config.TSDBConfig");
       duration(t->find("out_of_order_time_window"));
+      if (at(3, 10)) duration(t->find("stale_series_compaction_threshold"));
+      if (const node* r = t->find("retention");
+          r && at(3, 8) && dec_.expect_map(*r, "config.TSDBRetentionConfig")) {
+        fields(*r, {"retention"}, "config.TSDBRetentionConfig");
+        duration(r->find("time"));
+        body_size_limit(r->find("size"));
+        if (const node* pc = r->find("percentage"); pc && at(3, 11)) {
+          auto v = dec_.integer(*pc, "uint");
+          if (v && (*v < 0 || *v > 100)) {
+            dec_.error(*pc, "invalid percentage value: must be between 0 and 100");
+          }
+        }
+      }
+      if (const node* ce = t->find("chunk_encoding");
+          ce && at(3, 13) && dec_.expect_map(*ce, "config.ChunkEncodingConfig")) {
+        fields(*ce, {"chunk_encoding"}, "config.ChunkEncodingConfig");
+        const std::string f = text(ce->find("floats"));
+        if (!f.empty() && f != "xor" && f != "xor2") {
+          dec_.error(*ce->find("floats"), "unknown chunk encoding for floats " + quote(f));
+        }
+      }
     }
     if (const node* e = n.find("exemplars"); e && dec_.expect_map(*e, "config.ExemplarsConfig")) {
-      dec_.known_fields(*e, {"max_exemplars"}, "config.ExemplarsConfig");
+      fields(*e, {"exemplars"}, "config.ExemplarsConfig");
       if (const node* m = e->find("max_exemplars")) dec_.integer(*m, "int64");
     }
   }
 
   void tracing(const node& n) {
     if (!dec_.expect_map(n, "config.TracingConfig")) return;
-    dec_.known_fields(n,
-                      {"client_type", "endpoint", "sampling_fraction", "insecure", "tls_config",
-                       "headers", "compression", "timeout"},
-                      "config.TracingConfig");
+    fields(n, {"tracing"}, "config.TracingConfig");
+    if (const node* h = n.find("headers"); h && h->is_map()) {
+      for (const auto& e : h->entries) {
+        const std::string name = lower(e.key.value);
+        if (name == "authorization") {
+          dec_.error(e.key, "custom authorization header configuration is not yet supported");
+        } else if (reserved_header(name)) {
+          dec_.error(e.key, e.key.value + " is a reserved header. It must not be changed");
+        }
+      }
+    }
+    if (!set(n.find("endpoint"))) dec_.error(n, "tracing endpoint must be set");
     const node* type = n.find("client_type");
     const std::string t = text(type);
     if (type && !t.empty() && t != "http" && t != "grpc") {
@@ -750,13 +1569,30 @@ class checker {
   }
 
   yaml::decoder& dec_;
+  const profile& p_;
+  name_scheme names_ = name_scheme::legacy;
+  /// The file's global.metric_name_validation_scheme and escaping scheme as written.
+  std::string file_scheme_;
+  std::string global_escaping_;
+  /// Relabel rules of the scrape config being checked use legacy names (3.7+, legacy scheme).
+  bool relabel_legacy_ = false;
+  const node* global_scheme_node_ = nullptr;
+  bool global_scheme_checked_ = false;
+  core::diagnostics warnings_;
+  /// What promtool's checkConfig stats: the scrape config's own credentials file and TLS
+  /// client cert and key, and the TLS files of its kubernetes discoveries.
+  std::vector<config::file_reference> refs_;
+  bool record_credentials_ = false;
+  bool record_tls_ = false;
+  std::set<std::string, std::less<>> remote_write_names_;
+  std::set<std::string, std::less<>> remote_read_names_;
   std::set<std::string, std::less<>> jobs_;
   milliseconds global_interval_ = default_scrape_interval;
   milliseconds global_timeout_ = default_scrape_timeout;
 };
 
-report run(std::string_view path, std::string_view content, const limits& lim,
-           [[maybe_unused]] const profile& prof, void (checker::*entry)(const node&)) {
+report run(std::string_view path, std::string_view content, const limits& lim, const profile& prof,
+           void (checker::*entry)(const node&)) {
   report out;
   yaml::document doc = yaml::load(path, content, lim);
   if (!doc.ok()) {
@@ -765,9 +1601,18 @@ report run(std::string_view path, std::string_view content, const limits& lim,
   }
   if (!doc.root || doc.root->is_null()) return out;
   yaml::decoder dec(path, yaml::dialect::v2);
-  checker c(dec);
+  checker c(dec, prof);
   (c.*entry)(*doc.root);
   out.errors = dec.take_errors();
+  out.warnings = c.take_warnings();
+  // promtool also requires the files the config names to exist; the server does not (it
+  // globs rule files and reads credentials per request), so only a promtool profile asks.
+  if (prof.by == judge::promtool && out.errors.empty()) {
+    auto refs = c.take_references();
+    auto more = config::check_referenced_files(path, refs, lim, prof, c.job_names());
+    out.errors.insert(out.errors.end(), more.errors.begin(), more.errors.end());
+    out.warnings.insert(out.warnings.end(), more.warnings.begin(), more.warnings.end());
+  }
   return out;
 }
 

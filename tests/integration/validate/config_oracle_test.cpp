@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/reference_tools.hpp"
+#include "validate/profile.hpp"
 #include "validate/validate.hpp"
 
 // Runs `promtool check config` (the oracle) and validate::check_config on the same set of
@@ -147,6 +149,29 @@ std::vector<std::string> configs() {
   std::vector<std::string> out;
   for (const auto& v : scrape_variants())
     out.push_back(job(v));
+  for (const auto& v : std::vector<std::string>{
+           "  scrape_protocols: [OpenMetricsText1.0.0]\n",
+           "  fallback_scrape_protocol: Foo\n",
+           "  fallback_scrape_protocol: PrometheusText1.0.0\n",
+           "  enable_compression: false\n",
+           "  scrape_classic_histograms: true\n",
+           "  always_scrape_classic_histograms: true\n",
+           "  metric_name_validation_scheme: legacy\n  metric_name_escaping_scheme: allow-utf-8\n",
+           "  keep_dropped_targets: 5\n",
+           "  track_timestamps_staleness: true\n",
+           "  http_headers: {X-A: {values: [b]}}\n",
+           "  relabel_configs: [{action: lowercase, target_label: x, source_labels: [a], "
+           "replacement: y}]\n",
+           "  relabel_configs: [{action: replace, target_label: 'a.b'}]\n",
+           "  static_configs: [null]\n",
+           "  kubernetes_sd_configs: [{role: pod, api_server: 'http://a', namespaces: "
+           "{own_namespace: true}}]\n",
+           "  eureka_sd_configs: [{server: 'nope'}]\n",
+           "  hetzner_sd_configs: [{role: foo}]\n",
+           "  puppetdb_sd_configs: [{url: 'http://a'}]\n",
+           "  ec2_sd_configs: [{region: x, filters: [{name: a}]}]\n",
+       })
+    out.push_back(job(v));
   const std::vector<std::string> whole = {
       "",
       "global:\n  scrape_interval: 1m\n  evaluation_interval: 30s\n",
@@ -204,45 +229,70 @@ std::vector<std::string> configs() {
       "global:\n  scrape_interval: 15s\n  scrape_interval: 20s\n",
       "global:\n  scrape_interval: [15s\n",
       "- a\n- b\n",
+      // A typical 3.x prometheus.yml: valid for 3.5, unknown fields for 2.42.
+      "otlp:\n  translation_strategy: NoUTF8EscapingWithSuffixes\n  promote_resource_attributes: "
+      "[service.name]\nruntime:\n  gogc: 50\nglobal:\n  scrape_interval: 15s\n  scrape_protocols: "
+      "[PrometheusProto, OpenMetricsText1.0.0, PrometheusText0.0.4]\n  "
+      "metric_name_validation_scheme: utf8\nscrape_configs:\n- job_name: a\n  "
+      "fallback_scrape_protocol: PrometheusText0.0.4\n  static_configs: [{targets: ['a:1']}]\n",
+      "global:\n  scrape_protocols: [PrometheusProto, prometheusproto]\n",
+      "global:\n  scrape_protocols: [Foo]\n",
+      "global:\n  scrape_protocols: []\n",
+      "global:\n  metric_name_validation_scheme: legacy\notlp:\n  translation_strategy: "
+      "NoUTF8EscapingWithSuffixes\n",
+      "global:\n  metric_name_validation_scheme: bogus\n",
+      "otlp:\n  translation_strategy: Bogus\n",
+      "alerting: {alertmanagers: [{api_version: v1}]}\n",
+      "remote_write: [{url: 'http://a', protobuf_message: io.prometheus.write.v2.Request}]\n",
+      "remote_write: [{url: 'http://a', protobuf_message: foo}]\n",
+      "remote_write: [{url: 'http://a', name: x}, {url: 'http://b', name: x}]\n",
+      "remote_write: [{url: 'http://a', headers: {Authorization: x}}]\n",
+      "remote_read: [{url: 'http://a', chunked_read_limit: 5}]\n",
+      "scrape_config_files: ['/nonexistent/*.yml']\n",
+      "tracing: {endpoint: 'a:1', headers: {x-prometheus-remote-write-version: x}}\n",
   };
   out.insert(out.end(), whole.begin(), whole.end());
   return out;
 }
 
-bool have_promtool() {
-  return std::system("promtool --version >/dev/null 2>&1") == 0;
-}
-
 }  // namespace
 
 TEST_CASE("check_config agrees with promtool check config on good and single-defect configs") {
-  if (!have_promtool()) {
-    MESSAGE("promtool not found in PATH; skipping the oracle comparison");
-    return;
-  }
-  const fs::path dir =
-      fs::temp_directory_path() / ("promwatch-config-oracle-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const auto cases = configs();
-  std::size_t agree = 0;
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    const fs::path file = dir / ("c" + std::to_string(i) + ".yml");
-    std::ofstream(file) << cases[i];
-    const std::string cmd = "promtool check config " + file.string() + " >/dev/null 2>&1";
-    const bool promtool_ok = std::system(cmd.c_str()) == 0;
-    const auto rep = promwatch::validate::check_config(file.string(), cases[i]);
-    if (promtool_ok == rep.ok()) {
-      ++agree;
-    } else {
-      std::cout << "DISAGREE (promtool " << (promtool_ok ? "valid" : "invalid") << ", ours "
-                << (rep.ok() ? "valid" : "invalid") << "):\n"
-                << cases[i];
-      for (const auto& e : rep.errors)
-        std::cout << "  ours: " << e.message << "\n";
+  namespace v = promwatch::validate;
+  for (const auto& version : promwatch::test::reference_versions()) {
+    const auto tools = promwatch::test::find_reference(version);
+    if (!tools) {
+      MESSAGE("promtool " << version << " not found; skipping (run scripts/fetch-prometheus.sh)");
+      continue;
     }
+    CAPTURE(version);
+    const auto prof = v::make_profile(*v::parse_version(version), v::judge::promtool, {});
+    const fs::path dir = fs::temp_directory_path() /
+                         ("promwatch-config-oracle-" + std::to_string(::getpid()) + "-" + version);
+    fs::create_directories(dir);
+    const auto cases = configs();
+    std::size_t agree = 0;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const fs::path file = dir / ("c" + std::to_string(i) + ".yml");
+      std::ofstream(file) << cases[i];
+      const std::string cmd =
+          "'" + tools->promtool.string() + "' check config " + file.string() + " >/dev/null 2>&1";
+      const bool promtool_ok = std::system(cmd.c_str()) == 0;
+      const auto rep = v::check_config(file.string(), cases[i], {}, prof);
+      if (promtool_ok == rep.ok()) {
+        ++agree;
+      } else {
+        std::cout << "DISAGREE " << version << " (promtool " << (promtool_ok ? "valid" : "invalid")
+                  << ", ours " << (rep.ok() ? "valid" : "invalid") << "):\n"
+                  << cases[i];
+        for (const auto& e : rep.errors)
+          std::cout << "  ours: " << e.message << "\n";
+      }
+    }
+    fs::remove_all(dir);
+    const double ratio = static_cast<double>(agree) / static_cast<double>(cases.size());
+    std::cout << "config oracle " << version << ": " << agree << "/" << cases.size()
+              << " verdicts agree\n";
+    CHECK(ratio >= 0.995);
   }
-  fs::remove_all(dir);
-  const double ratio = static_cast<double>(agree) / static_cast<double>(cases.size());
-  std::cout << "config oracle: " << agree << "/" << cases.size() << " verdicts agree\n";
-  CHECK(ratio >= 0.995);
 }

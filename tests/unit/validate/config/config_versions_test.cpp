@@ -1,0 +1,159 @@
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "validate/profile.hpp"
+#include "validate/validate.hpp"
+
+// Version boundaries of prometheus.yml (prometheus-versions.md §4, upstream config/config.go,
+// discovery/*/ and prometheus/common at each tag) and the deep checks Prometheus makes.
+
+namespace v = promwatch::validate;
+
+namespace {
+
+v::profile at(int major, int minor, v::judge by = v::judge::server) {
+  return v::make_profile({major, minor}, by, {});
+}
+
+bool valid(const std::string& yml, const v::profile& p) {
+  return v::check_config("p.yml", yml, {}, p).ok();
+}
+
+std::string job(const std::string& body) {
+  return "scrape_configs:\n- job_name: a\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("new top-level and global fields are unknown before their release") {
+  struct row {
+    std::string yml;
+    v::prometheus_version since;
+  };
+  const row rows[] = {
+      {"scrape_config_files: []\n", {2, 43}},
+      {"runtime: {gogc: 50}\n", {2, 53}},
+      {"otlp: {promote_resource_attributes: [a]}\n", {2, 55}},
+      {"global: {sample_limit: 5}\n", {2, 45}},
+      {"global: {keep_dropped_targets: 5}\n", {2, 47}},
+      {"global: {scrape_protocols: [PrometheusProto]}\n", {2, 49}},
+      {"global: {rule_query_offset: 1m}\n", {2, 53}},
+      {"global: {metric_name_escaping_scheme: underscores}\n", {3, 4}},
+      {"global: {always_scrape_classic_histograms: true}\n", {3, 5}},
+      {"global: {scrape_native_histograms: true}\n", {3, 8}},
+      {"storage: {tsdb: {retention: {time: 1d}}}\n", {3, 8}},
+      {"storage: {tsdb: {retention: {percentage: 50}}}\n", {3, 11}},
+      {"storage: {tsdb: {chunk_encoding: {floats: xor2}}}\n", {3, 13}},
+      {"remote_read: [{url: 'http://a', chunked_read_limit: 5}]\n", {2, 55}},
+      {"remote_write: [{url: 'http://a', round_robin_dns: true}]\n", {3, 1}},
+      {job("  fallback_scrape_protocol: PrometheusText0.0.4\n"), {3, 0}},
+      {job("  scrape_native_histograms: true\n"), {3, 8}},
+      {job("  aws_sd_configs: [{role: ec2, region: x}]\n"), {3, 8}},
+      {job("  stackit_sd_configs: [{project: p}]\n"), {3, 5}},
+      {job("  outscale_sd_configs: [{region: r}]\n"), {3, 12}},
+      {job("  tls_config: {ca: x}\n"), {2, 45}},
+      {job("  proxy_from_environment: true\n"), {2, 43}},
+      {job("  http_headers: {X-A: {values: [b]}}\n"), {2, 53}},
+      {job("  basic_auth: {username_file: f}\n"), {2, 49}},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.yml);
+    const int before_minor = r.since.minor == 0 ? 55 : r.since.minor - 1;
+    const int before_major = r.since.minor == 0 ? r.since.major - 1 : r.since.major;
+    CHECK_FALSE(valid(r.yml, at(before_major, before_minor)));
+    CHECK(valid(r.yml, at(r.since.major, r.since.minor)));
+    CHECK(valid(r.yml, at(3, 14)));
+  }
+}
+
+TEST_CASE("removed fields and values fail from the release that removed them") {
+  const auto classic = job("  scrape_classic_histograms: true\n");
+  CHECK_FALSE(valid(classic, at(2, 44)));
+  CHECK(valid(classic, at(2, 45)));
+  CHECK(valid(classic, at(2, 55)));
+  CHECK_FALSE(valid(classic, at(3, 0)));
+  const std::string v1 = "alerting: {alertmanagers: [{api_version: v1}]}\n";
+  CHECK(valid(v1, at(2, 55)));
+  CHECK_FALSE(valid(v1, at(3, 0)));
+}
+
+TEST_CASE("scrape protocols, schemes and OTLP strategies are checked as upstream does") {
+  const auto p = at(3, 5);
+  CHECK(valid("global: {scrape_protocols: [PrometheusText1.0.0]}\n", p));
+  CHECK_FALSE(valid("global: {scrape_protocols: [PrometheusText1.0.0]}\n", at(2, 55)));
+  CHECK_FALSE(valid("global: {scrape_protocols: [PrometheusProto, prometheusproto]}\n", p));
+  CHECK_FALSE(valid("global: {scrape_protocols: []}\n", p));
+  CHECK_FALSE(valid(job("  fallback_scrape_protocol: Foo\n"), p));
+  CHECK_FALSE(valid(job("  metric_name_validation_scheme: legacy\n  "
+                        "metric_name_escaping_scheme: allow-utf-8\n"),
+                    p));
+  // The escaping scheme defaults to the global one (allow-utf-8), which legacy rejects.
+  CHECK_FALSE(valid(job("  metric_name_validation_scheme: legacy\n"), p));
+  CHECK(valid(
+      job("  metric_name_validation_scheme: legacy\n  metric_name_escaping_scheme: underscores\n"),
+      p));
+  const std::string legacy_otlp =
+      "global: {metric_name_validation_scheme: legacy}\notlp: {translation_strategy: %s}\n";
+  auto otlp = [&](const std::string& s) {
+    std::string y = legacy_otlp;
+    return y.replace(y.find("%s"), 2, s);
+  };
+  CHECK_FALSE(valid(otlp("NoUTF8EscapingWithSuffixes"), p));
+  CHECK(valid(otlp("UnderscoreEscapingWithSuffixes"), p));
+  CHECK_FALSE(valid(otlp("UnderscoreEscapingWithoutSuffixes"), p));
+  CHECK(valid(otlp("UnderscoreEscapingWithoutSuffixes"), at(3, 6)));
+  CHECK_FALSE(valid("otlp: {translation_strategy: Bogus}\n", p));
+  CHECK_FALSE(
+      valid("otlp: {promote_all_resource_attributes: true, promote_resource_attributes: "
+            "[a]}\n",
+            p));
+}
+
+TEST_CASE("relabel target labels follow the name scheme") {
+  const auto dotted = job("  relabel_configs: [{target_label: 'a.b'}]\n");
+  CHECK_FALSE(valid(dotted, at(2, 42)));
+  CHECK(valid(dotted, at(3, 0)));
+  const auto lower =
+      job("  relabel_configs: [{action: lowercase, target_label: x, "
+          "source_labels: [a], replacement: y}]\n");
+  CHECK_FALSE(valid(lower, at(2, 42)));
+}
+
+TEST_CASE("deep checks of discoveries and remote storage reject what Prometheus rejects") {
+  const auto p = at(2, 42);
+  for (const std::string& y : std::vector<std::string>{
+           job("  kubernetes_sd_configs: [{role: pod, api_server: 'http://a', namespaces: "
+               "{own_namespace: true}}]\n"),
+           job("  kubernetes_sd_configs: [{role: bogus}]\n"),
+           job("  kubernetes_sd_configs: [{role: node, selectors: [{role: pod}]}]\n"),
+           job("  kubernetes_sd_configs: [{role: pod, kubeconfig_file: k, api_server: "
+               "'http://a'}]\n"),
+           job("  eureka_sd_configs: [{server: nope}]\n"),
+           job("  hetzner_sd_configs: [{role: foo}]\n"),
+           job("  puppetdb_sd_configs: [{url: 'http://a'}]\n"),
+           job("  ec2_sd_configs: [{region: x, filters: [{name: a}]}]\n"),
+           job("  marathon_sd_configs: [{servers: []}]\n"),
+           job("  static_configs: [null]\n"),
+           "remote_write: [{url: 'http://a', name: x}, {url: 'http://b', name: x}]\n",
+           "remote_write: [{url: 'http://a', headers: {Authorization: x}}]\n",
+           "remote_read: [{url: 'http://a', headers: {X-Prometheus-Remote-Read-Version: x}}]\n",
+           "tracing: {client_type: grpc}\n",
+       }) {
+    CAPTURE(y);
+    CHECK_FALSE(valid(y, p));
+  }
+  CHECK(valid(job("  kubernetes_sd_configs: [{role: endpoints, selectors: [{role: pod, label: "
+                  "'a=b'}]}]\n"),
+              p));
+}
+
+TEST_CASE("a target newer than the tables gets unknown fields as warnings") {
+  const auto p = v::make_profile({3, 20}, v::judge::server, {});
+  REQUIRE(p.newer_than_known);
+  const auto rep = v::check_config("p.yml", "global: {some_future_field: 1}\n", {}, p);
+  CHECK(rep.ok());
+  REQUIRE(rep.warnings.size() == 1);
+  CHECK(rep.warnings[0].message == "field some_future_field not found in type config.plain");
+}
