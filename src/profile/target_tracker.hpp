@@ -41,7 +41,8 @@ class tracker {
   observation on_answer(target_facts facts);
   observation on_failure(query_failure why);
 
-  /// The delay before the next query, after the last outcome; `jitter` in [0, 1].
+  /// The delay before the next query, after the last outcome; `jitter` in [0, 1]. Call it
+  /// once per outcome: while the target is down each call is the next step of the backoff.
   std::chrono::milliseconds next_delay(double jitter);
 
   /// The last facts the target told; they outlive later failures.
