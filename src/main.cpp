@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
         std::cout << "promwatch " << PROMWATCH_VERSION << "\n";
         return 0;
       case cli::command::check:
-        return cli::run_check(parsed->check_kind, parsed->check_files, std::cout, std::cerr);
+        return cli::run_check(parsed->check_kind, parsed->check_files, std::cout, std::cerr,
+                              parsed->check_profile);
       case cli::command::healthcheck:
         return server::run_healthcheck(parsed->healthcheck_url, parsed->healthcheck_timeout);
       case cli::command::run:

@@ -3,8 +3,11 @@
 #include <csignal>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
+#include <boost/system/system_error.hpp>
 #include <prometheus/registry.h>
 
 #include "app/status.hpp"
@@ -17,6 +20,7 @@
 #include "core/offload.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/render.hpp"
+#include "profile/target_probe.hpp"
 #include "reload/reload_loop.hpp"
 #include "server/http_server.hpp"
 #include "server/listen_address.hpp"
@@ -78,11 +82,22 @@ class watch_metrics_exporter {
   watch::watch_stats last_;
 };
 
+// How long the first sync waits for the reload targets to tell their version. Short: in
+// publish mode Prometheus may only start once promwatch has published, and until a target
+// answers the newest known profile is used (and a later answer re-validates).
+constexpr std::chrono::milliseconds profile_startup_wait{2000};
+
 /// Everything the sync loop, the reload observer and the endpoints share. Lives in `run`,
 /// used only from the loop's thread.
 struct shared_state {
-  shared_state(const cli::run_options& o, core::logger& l, metrics::metrics& m)
-      : options(o), log(l), metrics(m), sync(!o.output_dir.empty()) {}
+  shared_state(const cli::run_options& o, core::logger& l, metrics::metrics& m,
+               const asio::any_io_executor& ex)
+      : options(o),
+        log(l),
+        metrics(m),
+        sync(!o.output_dir.empty()),
+        profiles_changed(ex),
+        profiles_settled(ex) {}
 
   const cli::run_options& options;
   core::logger& log;
@@ -95,7 +110,182 @@ struct shared_state {
   std::map<std::uint64_t, std::size_t> successes;
   bool first_sync_done = false;
   bool startup_reload_pending = false;
+
+  // Validation profiles: what the flags pin, what each target said (by reload target index),
+  // and what the last sync used.
+  profile::pins pins;
+  std::vector<std::string> target_urls;
+  std::vector<std::unique_ptr<profile::target_probe>> probes;  // empty when the version is pinned
+  std::vector<std::optional<profile::target_facts>> facts;
+  std::vector<profile::chosen> in_use;
+  std::vector<bool> told_newer;  // "newer than known" is logged once per target
+  std::vector<bool> told_no_answer;
+  core::latest_slot<bool> profiles_changed;  // a target told other facts: sync again
+  asio::steady_timer profiles_settled;       // cancelled once every target answered
 };
+
+bool all_profiles_settled(const shared_state& s) {
+  for (const auto& p : s.probes) {
+    if (!p->state().settled()) return false;
+  }
+  return true;
+}
+
+void refresh_profile_status(shared_state& s) {
+  s.status.profiles.clear();
+  for (std::size_t i = 0; i < s.in_use.size() && i < s.target_urls.size(); ++i) {
+    const auto& c = s.in_use[i];
+    status_info::profile_record r;
+    r.target = s.target_urls[i];
+    r.version = validate::to_string(c.profile.version);
+    if (i < s.facts.size() && s.facts[i]) r.target_version = s.facts[i]->version_text;
+    r.features = profile::features_text(c.profile);
+    r.names = c.profile.names == validate::name_scheme::utf8 ? "utf8" : "legacy";
+    r.source = std::string(validate::to_string(c.source));
+    r.description = validate::describe(c.profile);
+    r.newer_than_known = c.profile.newer_than_known;
+    r.features_api = !c.profile.features_api.empty();
+    if (i < s.probes.size()) r.last_error = s.probes[i]->state().last_error();
+    s.status.profiles.push_back(std::move(r));
+  }
+}
+
+/// Moves a sync's choice of profiles to the log, the info metric and /status.
+void use_profiles(shared_state& s, std::vector<profile::chosen> chosen) {
+  for (std::size_t i = 0; i < chosen.size() && i < s.target_urls.size(); ++i) {
+    const auto& c = chosen[i];
+    if (i < s.in_use.size() && s.in_use[i] == c) continue;
+    const std::string& url = s.target_urls[i];
+    const std::string source{validate::to_string(c.source)};
+    s.log.info("validation profile",
+               {{"target", url}, {"profile", validate::describe(c.profile)}, {"source", source}});
+    if (c.source == validate::profile_source::fallback) {
+      std::string why;
+      if (i < s.probes.size()) why = s.probes[i]->state().last_error();
+      s.log.warn(
+          "the target has not told its version yet; validating with the newest known profile",
+          {{"target", url}, {"error", why}});
+    }
+    if (c.profile.newer_than_known && i < s.told_newer.size() && !s.told_newer[i]) {
+      s.told_newer[i] = true;
+      s.log.warn(
+          "the target runs a Prometheus newer than this promwatch knows; what it cannot "
+          "judge (unknown fields, functions) is reported as warnings",
+          {{"target", url}, {"newest_known", validate::to_string(validate::newest_known_version)}});
+    }
+    s.metrics.set_validation_profile(
+        url, validate::to_string(c.profile.version), profile::features_text(c.profile),
+        c.profile.names == validate::name_scheme::utf8 ? "utf8" : "legacy", source);
+  }
+  s.in_use = std::move(chosen);
+  refresh_profile_status(s);
+}
+
+void on_probe(shared_state& s, std::size_t i, const profile::tracker& t, profile::observation o) {
+  s.facts[i] = t.facts();
+  const std::string& url = s.target_urls[i];
+  using profile::observation;
+  switch (o) {
+    case observation::first_answer:
+    case observation::changed: {
+      std::string features;
+      for (const auto& f : t.facts()->features)
+        features += (features.empty() ? "" : ",") + f;
+      s.log.info(o == observation::changed ? "the target now runs another version or flags"
+                                           : "the target told its version",
+                 {{"target", url},
+                  {"version", t.facts()->version_text},
+                  {"features", features},
+                  {"features_api", !t.facts()->features_api.empty()}});
+      s.profiles_changed.put(true);
+      break;
+    }
+    case observation::unknown:
+      if (!s.told_no_answer[i]) {
+        s.told_no_answer[i] = true;
+        s.log.info("the target does not tell its version yet; asking again",
+                   {{"target", url}, {"error", t.last_error()}});
+      } else {
+        s.log.debug("the target does not tell its version yet",
+                    {{"target", url}, {"error", t.last_error()}});
+      }
+      break;
+    case observation::lost:
+      s.log.warn("the target stopped answering; keeping its last known profile",
+                 {{"target", url}, {"error", t.last_error()}});
+      break;
+    case observation::unchanged:
+    case observation::still_lost:
+      break;
+  }
+  refresh_profile_status(s);
+  if (all_profiles_settled(s)) s.profiles_settled.cancel();
+}
+
+awaitable<void> run_probes(shared_state& s) {
+  const auto ex = co_await asio::this_coro::executor;
+  if (s.probes.empty()) {
+    // Nothing to ask (the version is pinned); stay for the group like every component.
+    asio::steady_timer forever(ex, steady_clock::time_point::max());
+    co_await forever.async_wait(use_awaitable);
+    co_return;
+  }
+  using op = decltype(asio::co_spawn(ex, s.probes.front()->run(), asio::deferred));
+  std::vector<op> ops;
+  for (auto& p : s.probes)
+    ops.push_back(asio::co_spawn(ex, p->run(), asio::deferred));
+  auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                             .async_wait(asio::experimental::wait_for_one(), use_awaitable);
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+awaitable<void> throw_if_cancelled() {
+  const asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none)
+    throw boost::system::system_error(asio::error::operation_aborted);
+}
+
+bool is_abort(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const boost::system::system_error& se) {
+    return se.code() == asio::error::operation_aborted;
+  } catch (...) {
+    return false;
+  }
+}
+
+/// The next reason to look at the files: a file change (returned) or a target that told other
+/// facts (nullopt). Neither is lost when both happen at once: the change stream keeps a
+/// cancelled change pending, and the slot keeps its value.
+awaitable<std::optional<watch::change>> next_trigger(watch::change_stream& changes,
+                                                     core::latest_slot<bool>& profiles) {
+  const auto ex = co_await asio::this_coro::executor;
+  auto [order, change_error, change, profile_error, ignored] =
+      co_await asio::experimental::make_parallel_group(
+          asio::co_spawn(ex, changes.next(), asio::deferred),
+          asio::co_spawn(ex, profiles.take(), asio::deferred))
+          .async_wait(asio::experimental::wait_for_one(), use_awaitable);
+  co_await throw_if_cancelled();
+  if (!change_error) co_return std::move(change);
+  if (!profile_error) co_return std::nullopt;
+  std::rethrow_exception(is_abort(change_error) ? profile_error : change_error);
+}
+
+void log_warnings(shared_state& s, const sync_decision& d) {
+  // Warnings never block; they are logged once, when the file (or the profile) is new.
+  std::set<std::string> fresh(d.changes.added.begin(), d.changes.added.end());
+  fresh.insert(d.changes.modified.begin(), d.changes.modified.end());
+  for (const auto& [path, entry] : s.sync.current().files) {
+    if (!d.profiles_changed && !fresh.contains(path)) continue;
+    for (const auto& w : s.sync.warnings_for(path)) {
+      s.log.warn("validation warning", {{"kind", std::string(core::to_string(entry.kind))},
+                                        {"warning", core::format(w)}});
+    }
+  }
+}
 
 void log_decision(shared_state& s, const sync_decision& d, const watch::change& why, bool first) {
   for (const auto& bad : d.newly_invalid) {
@@ -112,8 +302,12 @@ void log_decision(shared_state& s, const sync_decision& d, const watch::change& 
       s.log.debug("no content changed", {{"reason", std::string(watch::to_string(why.reason))}});
       break;
     case sync_action::no_reload:
-      s.log.info("change needs no reload (file_sd files are re-read by Prometheus itself)",
-                 {{"files_changed", changed}});
+      if (d.changes.empty() && d.profiles_changed) {
+        s.log.info("validation profile changed; every file is still valid, nothing to reload");
+      } else {
+        s.log.info("change needs no reload (file_sd files are re-read by Prometheus itself)",
+                   {{"files_changed", changed}});
+      }
       break;
     case sync_action::blocked: {
       s.metrics.config_apply_operations_total.Increment();
@@ -126,7 +320,10 @@ void log_decision(shared_state& s, const sync_decision& d, const watch::change& 
       break;
     }
     case sync_action::reload:
-      s.log.info(first ? "initial sync: files are valid, reloading" : "valid change, reloading",
+      s.log.info(first ? "initial sync: files are valid, reloading"
+                 : (d.changes.empty() && d.profiles_changed)
+                     ? "validation profile changed: files are valid for it now, reloading"
+                     : "valid change, reloading",
                  {{"files_changed", changed}, {"sha256", d.fingerprint}});
       break;
   }
@@ -140,21 +337,49 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
   spec.watch_dirs = watched_dirs(s.options);
   const bool publishing = !s.options.output_dir.empty();
   const auto config_root = fs::absolute(s.options.config_file).lexically_normal().parent_path();
+  if (!all_profiles_settled(s)) {
+    s.log.info("waiting briefly for the reload targets to tell their version",
+               {{"up_to_ms", profile_startup_wait.count()}});
+    s.profiles_settled.expires_after(profile_startup_wait);
+    co_await s.profiles_settled.async_wait(as_tuple_awaitable);
+    co_await throw_if_cancelled();
+  }
   for (;;) {
-    const watch::change why = co_await changes.next();
-    s.log.debug("looking at files",
-                {{"reason", std::string(watch::to_string(why.reason))}, {"paths", why.path_count}});
-    auto known = s.sync.known_keys();
-    auto job = [&spec, known = std::move(known)] {
-      auto snap = snapshot::take_snapshot(spec);
-      auto fresh = validate_new(snap, known);
-      return std::pair{std::move(snap), std::move(fresh)};
+    const auto trigger = co_await next_trigger(changes, s.profiles_changed);
+    watch::change why;
+    if (trigger) {
+      why = *trigger;
+    } else {
+      why.reason = watch::change_reason::resync;
+    }
+    // The job below reads the newest facts; a wake-up already queued for them is moot.
+    s.profiles_changed.try_take();
+    s.log.debug("looking at files", {{"reason", trigger ? std::string(watch::to_string(why.reason))
+                                                        : std::string("validation profile")},
+                                     {"paths", why.path_count}});
+    struct job_result {
+      snapshot::snapshot snap;
+      validation_results fresh;
+      std::vector<profile::chosen> chosen;
+      std::string key;
+    };
+    auto job = [&spec, known = s.sync.known_keys(s.sync.profiles_key()),
+                cached = s.sync.profiles_key(), pins = s.pins, facts = s.facts] {
+      job_result r;
+      r.snap = snapshot::take_snapshot(spec);
+      r.chosen = choose_profiles(r.snap, pins, facts);
+      r.key = profile::key_of(r.chosen);
+      r.fresh = validate_new(r.snap, r.key == cached ? known : std::set<validation_key>{},
+                             profile::distinct(r.chosen));
+      return r;
     };
     auto taken = co_await core::offload(pool, std::move(job));
-    for (const auto& w : taken.first.warnings)
+    for (const auto& w : taken.snap.warnings)
       s.log.warn(w);
     const bool first = !s.first_sync_done;
-    auto d = s.sync.on_snapshot(std::move(taken.first), std::move(taken.second));
+    use_profiles(s, std::move(taken.chosen));
+    auto d = s.sync.on_snapshot(std::move(taken.snap), std::move(taken.fresh), taken.key);
+    log_warnings(s, d);
     if (first && d.action == sync_action::reload && !s.options.reload_on_start) {
       s.sync.assume_applied(d.fingerprint);
       s.metrics.set_applied_hash(d.fingerprint);
@@ -199,6 +424,9 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
 }
 
 void on_reload_report(shared_state& s, const reload::reload_report& r) {
+  // Every answer (or silence) of a target is a moment to ask what it runs now: a restart
+  // with another version shows up at once.
+  if (r.target_index < s.probes.size()) s.probes[r.target_index]->poke();
   if (r.result.superseded) return;  // a newer request took over; its reports follow
   const bool ok = r.result.ok;
   s.metrics.reloads_total.Increment();
@@ -278,8 +506,21 @@ int run(const cli::run_options& options) {
   reload::reload_options ro;
   ro.attempt_timeout = options.reload_timeout;
 
-  shared_state s{options, log, m};
+  shared_state s{options, log, m, ex};
   s.targets = targets.size();
+  s.pins.version = options.prometheus_version;
+  s.pins.features = options.enable_features;
+  s.facts.resize(targets.size());
+  s.told_newer.resize(targets.size(), false);
+  s.told_no_answer.resize(targets.size(), false);
+  const auto probe_timeout = std::min(options.reload_timeout, std::chrono::milliseconds{10'000});
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    s.target_urls.push_back(targets[i].to_string());
+    if (options.prometheus_version) continue;
+    s.probes.push_back(std::make_unique<profile::target_probe>(
+        targets[i], options.profile_refresh, probe_timeout,
+        [&s, i](const profile::tracker& t, profile::observation o) { on_probe(s, i, t, o); }));
+  }
   s.status.backend = backend;
   s.status.config_file = options.config_file.string();
   s.status.output_dir = options.output_dir.string();
@@ -301,16 +542,20 @@ int run(const cli::run_options& options) {
   e.readiness = readiness;
   e.status = [&] { return s.status.render(s.sync, changes.stats().watches, readiness().ok); };
 
-  log.info("starting", {{"version", PROMWATCH_VERSION},
-                        {"config_file", options.config_file.string()},
-                        {"watch_backend", backend},
-                        {"listen_address", options.listen_address}});
+  log.info("starting",
+           {{"version", PROMWATCH_VERSION},
+            {"config_file", options.config_file.string()},
+            {"watch_backend", backend},
+            {"listen_address", options.listen_address},
+            {"prometheus_version", options.prometheus_version
+                                       ? validate::to_string(*options.prometheus_version)
+                                       : std::string("auto")}});
 
   int exit_code = 0;
   asio::co_spawn(
       ex,
       [&]() -> awaitable<void> {
-        auto [order, e1, e2, e3, e4, e5] =
+        auto [order, e1, e2, e3, e4, e5, e6] =
             co_await asio::experimental::make_parallel_group(
                 asio::co_spawn(ex, wait_for_signal(log), asio::deferred),
                 asio::co_spawn(ex, changes.run(), asio::deferred),
@@ -318,10 +563,11 @@ int run(const cli::run_options& options) {
                 asio::co_spawn(ex, reloader.run(), asio::deferred),
                 asio::co_spawn(
                     ex, server::serve(std::move(acceptor), server::router(std::move(e)), log),
-                    asio::deferred))
+                    asio::deferred),
+                asio::co_spawn(ex, run_probes(s), asio::deferred))
                 .async_wait(asio::experimental::wait_for_one(), use_awaitable);
         // Whatever ended first decides: a signal is a clean exit, anything else a failure.
-        const std::exception_ptr errors[] = {e1, e2, e3, e4, e5};
+        const std::exception_ptr errors[] = {e1, e2, e3, e4, e5, e6};
         if (order[0] != 0) {
           exit_code = 1;
           try {

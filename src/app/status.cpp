@@ -72,6 +72,27 @@ std::string status_info::render(const sync_state& sync, std::size_t watches, boo
     for (const auto& e : errors)
       w.value(core::format(e));
     w.end_array();
+    w.key("warnings").begin_array();
+    for (const auto& e : sync.warnings_for(path))
+      w.value(core::format(e));
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+
+  w.key("validation_profiles").begin_array();
+  for (const auto& p : profiles) {
+    w.begin_object();
+    w.member("target", p.target);
+    w.member("version", p.version);
+    w.member("target_version", p.target_version);
+    w.member("features", p.features);
+    w.member("names", p.names);
+    w.member("source", p.source);
+    w.member("description", p.description);
+    w.member("newer_than_known", p.newer_than_known);
+    w.member("features_api", p.features_api);
+    w.member("last_error", p.last_error);
     w.end_object();
   }
   w.end_array();

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "app/sync_state.hpp"
 #include "reload/reload_loop.hpp"
@@ -37,6 +38,21 @@ struct status_info {
   std::uint64_t syncs = 0;
   sync_record last_sync;
   std::map<std::string, reload_record> targets;  // by reload URL
+
+  /// The validation profile of one reload target, as the last sync used it.
+  struct profile_record {
+    std::string target;          // reload URL
+    std::string version;         // "3.5"
+    std::string target_version;  // what buildinfo said ("3.5.3+ds1"); empty without an answer
+    std::string features;        // comma-joined
+    std::string names;           // legacy | utf8
+    std::string source;          // target | flag | default
+    std::string description;     // validate::describe
+    bool newer_than_known = false;
+    bool features_api = false;  // /api/v1/features was used
+    std::string last_error;     // why the target did not answer the last time, if so
+  };
+  std::vector<profile_record> profiles;
 
   void record_sync(const sync_state& sync, const sync_decision& d, double now);
   void record_reload(const reload::reload_report& r, double now);

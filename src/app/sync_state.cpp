@@ -12,8 +12,9 @@ const core::diagnostics no_errors;
 
 }  // namespace
 
-std::set<validation_key> sync_state::known_keys() const {
+std::set<validation_key> sync_state::known_keys(std::string_view profiles_key) const {
   std::set<validation_key> keys;
+  if (profiles_key != profiles_key_) return keys;
   for (const auto& [key, _] : cache_) {
     // Unreadable files are re-checked every time: the reason may have changed.
     if (!key.second.ends_with(unreadable_mark)) keys.insert(key);
@@ -25,12 +26,25 @@ const core::diagnostics& sync_state::errors_for(const std::string& path) const {
   const auto f = current_.files.find(path);
   if (f == current_.files.end()) return no_errors;
   const auto c = cache_.find(key_of(path, f->second));
-  return c == cache_.end() ? no_errors : c->second;
+  return c == cache_.end() ? no_errors : c->second.errors;
 }
 
-sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_results fresh) {
+const core::diagnostics& sync_state::warnings_for(const std::string& path) const {
+  const auto f = current_.files.find(path);
+  if (f == current_.files.end()) return no_errors;
+  const auto c = cache_.find(key_of(path, f->second));
+  return c == cache_.end() ? no_errors : c->second.warnings;
+}
+
+sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_results fresh,
+                                      const std::string& profiles_key) {
   sync_decision d;
   const bool had_snapshot = has_snapshot_;
+  d.profiles_changed = profiles_key != profiles_key_;
+  if (d.profiles_changed) {
+    cache_.clear();
+    profiles_key_ = profiles_key;
+  }
   d.changes = has_snapshot_ ? snapshot::diff(current_, snap) : snapshot::diff({}, snap);
   d.fingerprint = snapshot::reload_fingerprint(snap);
 
@@ -47,6 +61,11 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
 
   std::set<std::string> changed(d.changes.added.begin(), d.changes.added.end());
   changed.insert(d.changes.modified.begin(), d.changes.modified.end());
+  // Under new profiles every verdict is new.
+  if (d.profiles_changed) {
+    for (const auto& [path, _] : current_.files)
+      changed.insert(path);
+  }
 
   for (const auto& [path, entry] : current_.files) {
     if (entry.kind == core::file_kind::other) continue;
@@ -56,7 +75,7 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
     if (publish_mode_ || core::needs_reload(entry.kind)) d.blocking.push_back(path);
   }
 
-  if (had_snapshot && d.changes.empty()) {
+  if (had_snapshot && d.changes.empty() && !d.profiles_changed) {
     d.action = sync_action::unchanged;
   } else if (!d.blocking.empty()) {
     d.action = sync_action::blocked;

@@ -36,8 +36,8 @@ void print_failure(const core::diagnostics& errors, std::ostream& err) {
 }
 
 // Checks one file of `kind` and prints the promtool-like block; returns whether it is valid.
-bool check_one(core::file_kind kind, const std::string& path, std::ostream& out, std::ostream& err,
-               std::string* content_out = nullptr) {
+bool check_one(core::file_kind kind, const std::string& path, const validate::profile& profile,
+               std::ostream& out, std::ostream& err, std::string* content_out = nullptr) {
   out << "Checking " << path << '\n';
   std::string why;
   auto content = read_file(path, why);
@@ -46,7 +46,9 @@ bool check_one(core::file_kind kind, const std::string& path, std::ostream& out,
     out << '\n';
     return false;
   }
-  validate::report rep = validate::check(kind, path, *content);
+  validate::report rep = validate::check(kind, path, *content, {}, profile);
+  for (const auto& w : rep.warnings)
+    err << "  WARNING: " << core::format(w) << '\n';
   if (!rep.ok()) {
     print_failure(rep.errors, err);
     out << '\n';
@@ -92,7 +94,7 @@ std::vector<std::string> resolve_rule_files(std::string_view config_path,
 }
 
 int run_check(std::string_view what, std::span<const std::string> files, std::ostream& out,
-              std::ostream& err) {
+              std::ostream& err, const validate::profile& profile) {
   core::file_kind kind;
   if (what == "rules") {
     kind = core::file_kind::rules;
@@ -108,16 +110,21 @@ int run_check(std::string_view what, std::span<const std::string> files, std::os
     err << "promwatch check " << what << ": no files given\n";
     return 2;
   }
+  if (profile.newer_than_known) {
+    err << "promwatch check: the version asked for is newer than Prometheus "
+        << validate::to_string(profile.version)
+        << ", the newest this promwatch knows; findings it cannot judge are warnings\n";
+  }
   bool all_valid = true;
   for (const auto& path : files) {
     std::string content;
-    bool ok = check_one(kind, path, out, err, &content);
+    bool ok = check_one(kind, path, profile, out, err, &content);
     all_valid = all_valid && ok;
     if (!ok) continue;
     out << '\n';
     if (kind != core::file_kind::config) continue;
     for (const auto& rule_file : resolve_rule_files(path, content)) {
-      bool rules_ok = check_one(core::file_kind::rules, rule_file, out, err);
+      bool rules_ok = check_one(core::file_kind::rules, rule_file, profile, out, err);
       if (rules_ok) out << '\n';
       all_valid = all_valid && rules_ok;
     }

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "validate/profile.hpp"
+
 namespace promwatch::cli {
 
 /// `promwatch check rules|file-sd|config FILE...`, shaped like promtool's output:
@@ -12,9 +14,11 @@ namespace promwatch::cli {
 /// line per error on `err`. For `config`, the rule files the config references (globs
 /// relative to the config's directory) are checked too once the config itself is valid.
 /// Returns 0 when every file is valid, 1 when one is not (or cannot be read), 2 on a usage
-/// error (unknown kind, no files). Never throws.
+/// error (unknown kind, no files). Files are judged as `profile` says (the command line passes
+/// promtool of `--prometheus-version`; the default is the historic 2.42). Warnings do not fail
+/// a file; they are printed to `err` as `  WARNING: FILE:LINE:COL: message`. Never throws.
 int run_check(std::string_view what, std::span<const std::string> files, std::ostream& out,
-              std::ostream& err);
+              std::ostream& err, const validate::profile& profile = {});
 
 /// The rule files a config's `rule_files` globs name, resolved against the config's
 /// directory and expanded on the filesystem (patterns with no match yield nothing, as in

@@ -36,6 +36,26 @@ constexpr bool is_bool_flag(std::string_view name) {
 
 }  // namespace
 
+core::result<std::optional<validate::prometheus_version>> parse_version_flag(std::string_view text,
+                                                                             bool allow_auto) {
+  if (text == "auto") {
+    if (allow_auto) return std::optional<validate::prometheus_version>{};
+    return core::error{"auto needs a target to ask; give a version such as 3.5 (check has none)"};
+  }
+  const auto v = validate::parse_version(text);
+  const std::string known = validate::to_string(validate::oldest_known_version) + " to " +
+                            validate::to_string(validate::newest_known_version);
+  if (!v) {
+    return core::error{"want " + std::string(allow_auto ? "auto or " : "") +
+                       "a Prometheus version such as 3.5, got \"" + std::string(text) + "\""};
+  }
+  if (*v < validate::oldest_known_version) {
+    return core::error{"Prometheus " + validate::to_string(*v) +
+                       " is older than any this promwatch knows (" + known + ")"};
+  }
+  return std::optional<validate::prometheus_version>{*v};
+}
+
 std::string usage() {
   return R"(promwatch - keeps Prometheus' configuration live and safe.
 
@@ -44,7 +64,9 @@ and reloads Prometheus only when the change is valid.
 
 Usage:
   promwatch [run] [flags]                        watch, validate and reload
-  promwatch check rules|file-sd|config FILE...   validate files like promtool (exit 0 valid, 1 invalid)
+  promwatch check rules|file-sd|config [--prometheus-version=X.Y] [--enable-feature=F] FILE...
+                                                 validate files like promtool of that version
+                                                 (default the newest known; exit 0 valid, 1 invalid)
   promwatch healthcheck [--url=URL] [--timeout=2s]  probe a running promwatch (for HEALTHCHECK)
   promwatch --version | --help
 
@@ -70,6 +92,12 @@ Flags of `run`:
   --poll-interval=DUR       how often the poll backend looks (default 1s)
   --log-format=FORMAT       logfmt or json (default logfmt)
   --log-level=LEVEL         debug, info, warn or error (default info)
+  --prometheus-version=V    auto or X.Y: which Prometheus the files are validated for; auto
+                            asks every reload target (/api/v1/status/buildinfo, flags,
+                            features) and follows upgrades (default auto)
+  --enable-feature=F        Prometheus feature flags to validate with (comma-separated,
+                            repeatable); replaces what the target reports
+  --profile-refresh=DUR     how often a target is asked again for its version (default 30s)
 
 Durations are Prometheus durations: 250ms, 2s, 1m30s, 3m.
 )";
@@ -108,6 +136,8 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
   }
 
   bool reload_urls_given = false;
+  std::optional<validate::prometheus_version> version;
+  std::optional<std::set<std::string, std::less<>>> features;
   auto& run = out.run;
   while (!reader.done()) {
     const std::string_view arg = reader.take();
@@ -156,6 +186,21 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
 
     if (f.name == "help") {
       out.cmd = command::help;
+    } else if ((out.cmd == command::run || out.cmd == command::check) &&
+               f.name == "prometheus-version") {
+      if (const auto v = need_value()) {
+        auto parsed = parse_version_flag(*v, out.cmd == command::run);
+        if (parsed.has_error())
+          problem(flag + ": " + parsed.error().message);
+        else
+          version = *parsed;
+      }
+    } else if ((out.cmd == command::run || out.cmd == command::check) &&
+               f.name == "enable-feature") {
+      if (const auto v = need_value()) {
+        if (!features) features.emplace();
+        features->merge(validate::parse_feature_list(*v));
+      }
     } else if (f.name == "version") {
       out.cmd = command::version;
     } else if (out.cmd == command::healthcheck) {
@@ -196,6 +241,8 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
       duration(run.reload_timeout, false);
     } else if (f.name == "poll-interval") {
       duration(run.poll_interval, false);
+    } else if (f.name == "profile-refresh") {
+      duration(run.profile_refresh, false);
     } else if (f.name == "reload-on-start") {
       boolean(run.reload_on_start);
     } else if (f.name == "watch-backend") {
@@ -227,13 +274,21 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
     }
   }
 
+  if (out.cmd == command::check) {
+    out.check_profile = validate::make_profile(version.value_or(validate::newest_known_version),
+                                               validate::judge::promtool,
+                                               features.value_or(decltype(features)::value_type{}));
+  }
   if (out.cmd == command::run) {
+    run.prometheus_version = version;
+    run.enable_features = std::move(features);
     if (run.config_file.empty()) problem("--config-file: must not be empty");
     if (!run.output_dir.empty()) {
       // Lexical on purpose: flags are checked without touching the filesystem.
       const auto dst = std::filesystem::absolute(run.output_dir).lexically_normal();
       const auto src = std::filesystem::absolute(run.config_file).lexically_normal().parent_path();
-      const auto starts_with = [](const std::filesystem::path& p, const std::filesystem::path& base) {
+      const auto starts_with = [](const std::filesystem::path& p,
+                                  const std::filesystem::path& base) {
         return std::mismatch(base.begin(), base.end(), p.begin(), p.end()).first == base.end();
       };
       if (starts_with(dst, src) || starts_with(src, dst)) {

@@ -1,6 +1,8 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -8,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/logger.hpp"
+#include "validate/profile.hpp"
 
 namespace promwatch::cli {
 
@@ -31,6 +34,13 @@ struct run_options {
   bool reload_on_start = true;
   core::log_format log_format = core::log_format::logfmt;
   core::log_level log_level = core::log_level::info;
+  /// `--prometheus-version=X.Y`; nullopt is `auto`: every reload target is asked.
+  std::optional<validate::prometheus_version> prometheus_version;
+  /// `--enable-feature` values when the flag was given at all; they replace the target's.
+  std::optional<std::set<std::string, std::less<>>> enable_features;
+  /// How often a target that answered is asked again for its version and flags (a restart
+  /// with another version shows up within this); every reload outcome asks at once too.
+  std::chrono::milliseconds profile_refresh{std::chrono::seconds(30)};
 };
 
 enum class command { run, check, healthcheck, version, help };
@@ -40,6 +50,10 @@ struct parsed_command_line {
   run_options run;
   std::string check_kind;                // rules | file-sd | config
   std::vector<std::string> check_files;  // for `check`
+  /// For `check`: promtool of `--prometheus-version` (default the newest known) with
+  /// `--enable-feature`.
+  validate::profile check_profile =
+      validate::make_profile(validate::newest_known_version, validate::judge::promtool, {});
   std::string healthcheck_url = "http://127.0.0.1:9533/healthz";
   std::chrono::milliseconds healthcheck_timeout{2000};
 };
@@ -47,6 +61,12 @@ struct parsed_command_line {
 /// Parses argv (without the program name). Every problem is reported at once, each naming
 /// the flag, in one error message (one problem per line); the caller exits with code 2.
 core::result<parsed_command_line> parse_command_line(std::span<const std::string_view> args);
+
+/// `--prometheus-version`: "auto" (nullopt; only where `allow_auto`) or a release line such as
+/// "3.5" or "3.5.3". Versions older than validate::oldest_known_version are an error; newer
+/// ones than the newest known are kept (the profile marks them newer_than_known).
+core::result<std::optional<validate::prometheus_version>> parse_version_flag(std::string_view text,
+                                                                             bool allow_auto);
 
 /// The `--help` text.
 std::string usage();

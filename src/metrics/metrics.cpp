@@ -84,7 +84,14 @@ metrics::metrics(prometheus::Registry& r)
       build_info(prometheus::BuildGauge()
                      .Name("promwatch_build_info")
                      .Help("Build information; the value is always 1.")
-                     .Register(r)) {
+                     .Register(r)),
+      validation_profile_info(
+          prometheus::BuildGauge()
+              .Name("promwatch_validation_profile_info")
+              .Help("The Prometheus version, features and name scheme files are validated for, "
+                    "per reload target, and where they came from (target, flag, default); "
+                    "the value is always 1.")
+              .Register(r)) {
   build_info.Add({{"version", PROMWATCH_VERSION}}).Set(1);
   // Pre-create the label values operators alert on, so `rate()` sees them from zero.
   for (const auto k : {core::file_kind::config, core::file_kind::rules,
@@ -105,6 +112,23 @@ void metrics::set_applied_hash(std::string_view sha256_hex) {
   if (applied_hash_ != nullptr) config_hash_info.Remove(applied_hash_);
   applied_hash_ = &config_hash_info.Add({{"sha256", std::string(sha256_hex)}});
   applied_hash_->Set(1);
+}
+
+}  // namespace promwatch::metrics
+
+namespace promwatch::metrics {
+
+void metrics::set_validation_profile(const std::string& target, const std::string& version,
+                                     const std::string& features, const std::string& names,
+                                     const std::string& source) {
+  auto& slot = profile_series_[target];
+  if (slot != nullptr) validation_profile_info.Remove(slot);
+  slot = &validation_profile_info.Add({{"target", target},
+                                       {"version", version},
+                                       {"features", features},
+                                       {"names", names},
+                                       {"source", source}});
+  slot->Set(1);
 }
 
 }  // namespace promwatch::metrics

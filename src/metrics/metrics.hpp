@@ -1,4 +1,6 @@
 #pragma once
+#include <map>
+#include <string>
 #include <string_view>
 
 #include <prometheus/counter.h>
@@ -40,14 +42,21 @@ struct metrics {
   prometheus::Gauge& pending_changes;
   prometheus::Family<prometheus::Gauge>& config_hash_info;  // {sha256}, set to 1
   prometheus::Family<prometheus::Gauge>& build_info;        // {version}
+  /// {target, version, features, names, source}, one series per reload target, set to 1.
+  prometheus::Family<prometheus::Gauge>& validation_profile_info;
 
   prometheus::Counter& validation_failures(core::file_kind kind);
   prometheus::Counter& watch_events(std::string_view kind);
   /// Replaces the config hash series so exactly one is present.
   void set_applied_hash(std::string_view sha256_hex);
+  /// Replaces the profile series of `target` (a reload URL) so exactly one is present.
+  void set_validation_profile(const std::string& target, const std::string& version,
+                              const std::string& features, const std::string& names,
+                              const std::string& source);
 
  private:
   prometheus::Gauge* applied_hash_ = nullptr;
+  std::map<std::string, prometheus::Gauge*> profile_series_;
 };
 
 }  // namespace promwatch::metrics

@@ -23,9 +23,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// Bodies beyond this are not read to the end; the status and the first bytes still count.
-constexpr std::uint64_t body_read_limit = 1024 * 1024;
-
 bool iequals_prefix(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   // `prefix` is lower case.
@@ -155,15 +152,19 @@ core::result<url> parse_url(std::string_view text) {
   return out;
 }
 
-url readiness_url(const url& reload_url) {
+url endpoint_url(const url& reload_url, std::string_view endpoint) {
   constexpr std::string_view suffix = "/-/reload";
   std::string_view path = reload_url.target;
   path = path.substr(0, path.find('?'));
   if (path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix) {
     return reload_url.with_target(std::string(path.substr(0, path.size() - suffix.size())) +
-                                  "/-/ready");
+                                  std::string(endpoint));
   }
-  return reload_url.with_target("/-/ready");
+  return reload_url.with_target(std::string(endpoint));
+}
+
+url readiness_url(const url& reload_url) {
+  return endpoint_url(reload_url, "/-/ready");
 }
 
 // g++ 12 at -O1 and above falsely reports -Wmismatched-new-delete for Asio's awaitable
@@ -173,7 +174,8 @@ url readiness_url(const url& reload_url) {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 awaitable<exchange_result> http_exchange(http::verb method, url target,
-                                         std::chrono::milliseconds timeout) {
+                                         std::chrono::milliseconds timeout, std::size_t max_body) {
+  max_body = std::min(max_body, max_body_read);
   const auto start = steady_clock::now();
   const auto deadline = start + timeout;
   exchange_result out;
@@ -204,14 +206,15 @@ awaitable<exchange_result> http_exchange(http::verb method, url target,
 
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(body_read_limit);
+  parser.body_limit(std::uint64_t{max_body_read});
   auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
   // An oversized body still carries a usable status.
   if (ec && !(ec == http::error::body_limit && parser.is_header_done())) co_return finish(ec);
 
   out.status = parser.get().result_int();
   std::string& body = parser.get().body();
-  body.resize(std::min(body.size(), max_body_excerpt));
+  out.truncated = ec == http::error::body_limit || body.size() > max_body;
+  body.resize(std::min(body.size(), max_body));
   out.body = std::move(body);
   error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -64,7 +64,8 @@ TEST_CASE("a flag without its value is an error naming the flag") {
 
 TEST_CASE("the publish directory must be apart from the watched config directory") {
   CHECK(parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/run/prom"}).has_value());
-  CHECK(parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/etc/prom/out"}).has_error());
+  CHECK(
+      parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/etc/prom/out"}).has_error());
   CHECK(parse({"--config-file=/etc/prom/prometheus.yml", "--output-dir=/etc"}).has_error());
 }
 
@@ -99,5 +100,94 @@ TEST_CASE("subcommands parse their own arguments") {
   }
   SUBCASE("unknown subcommand") {
     CHECK(parse({"frobnicate"}).has_error());
+  }
+}
+
+TEST_CASE("run follows the target's version unless --prometheus-version pins one") {
+  const auto d = parse({});
+  REQUIRE(d.has_value());
+  CHECK_FALSE(d->run.prometheus_version);
+  CHECK_FALSE(d->run.enable_features);
+  CHECK(d->run.profile_refresh == 30s);
+  CHECK_FALSE(parse({"--prometheus-version=auto"})->run.prometheus_version);
+  const auto pinned = parse({"--prometheus-version=2.53", "--profile-refresh=5s"});
+  REQUIRE(pinned.has_value());
+  CHECK(pinned->run.prometheus_version == validate::prometheus_version{2, 53});
+  CHECK(pinned->run.profile_refresh == 5s);
+  CHECK(parse({"--prometheus-version", "3.5.3"})->run.prometheus_version ==
+        validate::prometheus_version{3, 5});
+  // Newer than known is allowed: the profile marks it newer_than_known.
+  CHECK(parse({"--prometheus-version=3.20"})->run.prometheus_version ==
+        validate::prometheus_version{3, 20});
+}
+
+TEST_CASE("bad --prometheus-version values are usage errors naming the flag") {
+  SUBCASE("not a version") {
+    const auto r = parse({"--prometheus-version=latest"});
+    REQUIRE(r.has_error());
+    CHECK(r.error().message ==
+          "--prometheus-version: want auto or a Prometheus version such as 3.5, got \"latest\"");
+  }
+  SUBCASE("older than any known") {
+    const auto r = parse({"--prometheus-version=2.30"});
+    REQUIRE(r.has_error());
+    CHECK(r.error().message.find("older than any this promwatch knows (2.42 to 3.14)") !=
+          std::string::npos);
+  }
+  SUBCASE("missing or empty") {
+    CHECK(parse({"--prometheus-version"}).has_error());
+    CHECK(parse({"--prometheus-version="}).has_error());
+    CHECK(parse({"--prometheus-version=3"}).has_error());
+  }
+}
+
+TEST_CASE("--enable-feature is repeatable and comma-separated") {
+  const auto r = parse({"--enable-feature=promql-experimental-functions,promql-duration-expr",
+                        "--enable-feature", "promql-extended-range-selectors"});
+  REQUIRE(r.has_value());
+  REQUIRE(r->run.enable_features);
+  CHECK(*r->run.enable_features ==
+        std::set<std::string, std::less<>>{"promql-duration-expr", "promql-experimental-functions",
+                                           "promql-extended-range-selectors"});
+  // Given but empty pins "no features", which is not the same as not given.
+  const auto none = parse({"--enable-feature="});
+  REQUIRE(none.has_value());
+  REQUIRE(none->run.enable_features);
+  CHECK(none->run.enable_features->empty());
+}
+
+TEST_CASE("check mirrors promtool of a version, the newest known by default") {
+  SUBCASE("default") {
+    const auto r = parse({"check", "rules", "a.yml"});
+    REQUIRE(r.has_value());
+    CHECK(r->check_profile.version == validate::newest_known_version);
+    CHECK(r->check_profile.by == validate::judge::promtool);
+    CHECK(r->check_profile.features.empty());
+  }
+  SUBCASE("pinned, with features, flags before or after the files") {
+    const auto r = parse({"check", "rules", "--prometheus-version=3.5", "a.yml",
+                          "--enable-feature=promql-experimental-functions"});
+    REQUIRE(r.has_value());
+    CHECK(r->check_files == std::vector<std::string>{"a.yml"});
+    CHECK(r->check_profile.version == validate::prometheus_version{3, 5});
+    CHECK(r->check_profile.by == validate::judge::promtool);
+    CHECK(r->check_profile.experimental_functions);
+  }
+  SUBCASE("promtool before 3.4 could not enable experimental functions") {
+    const auto r = parse({"check", "rules", "--prometheus-version=2.53",
+                          "--enable-feature=promql-experimental-functions", "a.yml"});
+    REQUIRE(r.has_value());
+    CHECK_FALSE(r->check_profile.experimental_functions);
+  }
+  SUBCASE("auto has no target to ask") {
+    const auto r = parse({"check", "rules", "--prometheus-version=auto", "a.yml"});
+    REQUIRE(r.has_error());
+    CHECK(r.error().message.find("--prometheus-version: auto needs a target") == 0);
+  }
+  SUBCASE("a bad version") {
+    CHECK(parse({"check", "config", "--prometheus-version=x", "p.yml"}).has_error());
+  }
+  SUBCASE("run's other flags stay unknown to check") {
+    CHECK(parse({"check", "rules", "--profile-refresh=1s", "a.yml"}).has_error());
   }
 }

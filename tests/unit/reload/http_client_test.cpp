@@ -88,3 +88,12 @@ TEST_CASE("the readiness URL sits beside the reload endpoint") {
     CHECK(readiness_url(parse_url("http://h:9090/custom/hook").value()).target == "/-/ready");
   }
 }
+
+TEST_CASE("endpoint_url points at another endpoint of the same Prometheus") {
+  CHECK(endpoint_url(parse_url("http://h:9090/-/reload").value(), "/api/v1/status/buildinfo")
+            .to_string() == "http://h:9090/api/v1/status/buildinfo");
+  CHECK(endpoint_url(parse_url("http://h:9090/prom/-/reload?x=1").value(), "/api/v1/features")
+            .target == "/prom/api/v1/features");
+  CHECK(endpoint_url(parse_url("http://[::1]:9090/hook").value(), "/api/v1/status/flags")
+            .to_string() == "http://[::1]:9090/api/v1/status/flags");
+}
