@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <string>
 #include <unordered_set>
 
@@ -306,16 +307,19 @@ report check_rules_unplaced(std::string_view path, std::string_view content, con
       }
     }
   }
+  core::diagnostics expression_warnings;
   if (dec.errors().empty()) {
     rule_validator validator(path, content, dec, prof);
     for (const auto& g : groups)
       validator.validate(g);
-    out.warnings = std::move(validator.warnings_);
+    expression_warnings = std::move(validator.warnings_);
   }
   for (const auto& g : groups)
     out.rule_count += g.rules.size();
   out.errors = dec.take_errors();
   out.warnings = dec.take_warnings();
+  out.warnings.insert(out.warnings.end(), std::make_move_iterator(expression_warnings.begin()),
+                      std::make_move_iterator(expression_warnings.end()));
   return out;
 }
 }  // namespace
