@@ -213,7 +213,9 @@ struct duration_value {
 
 // model.ParseDuration from prometheus/common plus the parser's "> 0" rule: units
 // y w d h m s ms, each at most once and in that order, with overflow detection.
-duration_value parse_duration(std::string_view text, bool reject_zero = true) {
+// `unit_messages`: prometheus/common v0.42+ (Prometheus 2.43+) names an unknown unit.
+duration_value parse_duration(std::string_view text, bool reject_zero = true,
+                              bool unit_messages = false) {
   struct unit {
     std::string_view suffix;
     std::int64_t ms;
@@ -253,6 +255,21 @@ duration_value parse_duration(std::string_view text, bool reject_zero = true) {
     }
     const std::string_view digits = rest.substr(0, n);
     rest.remove_prefix(n);
+    if (unit_messages) {
+      std::size_t u = 0;
+      while (u < rest.size() && !(rest[u] >= '0' && rest[u] <= '9')) {
+        ++u;
+      }
+      const std::string_view unit_text = rest.substr(0, u);
+      bool known = false;
+      for (const auto& candidate : units) {
+        known = known || candidate.suffix == unit_text;
+      }
+      if (u > 0 && !known) {
+        return {0, "unknown unit " + go_text::quote(unit_text) + " in duration " +
+                       go_text::quote(text)};
+      }
+    }
     std::size_t matched = std::size(units);
     for (std::size_t u = next_unit; u < std::size(units); ++u) {
       // "ms" must win over "m" followed by garbage.
@@ -955,7 +972,7 @@ class parser {
       }
       return v.value;
     }
-    auto d = parse_duration(tok.text, !dialect_.duration_grammar());
+    auto d = parse_duration(tok.text, !dialect_.duration_grammar(), dialect_.at_least(2, 43));
     if (d.error) {
       add_error(tok.pos, std::move(*d.error));
     }
@@ -1401,7 +1418,7 @@ class parser {
 
   std::optional<std::int64_t> parse_duration_token() {
     const token d = consume();
-    auto v = parse_duration(d.text);
+    auto v = parse_duration(d.text, true, dialect_.at_least(2, 43));
     if (v.error) {
       add_error(d.pos, std::move(*v.error));
       return 0;
