@@ -37,7 +37,7 @@ struct keyword_entry {
 
 // Prometheus matches keywords case-insensitively; "inf" and "nan" lex as numbers. Each keyword
 // entered lex.go's `key` map in the version given (prometheus-versions.md §1b).
-constexpr std::array<keyword_entry, 42> keywords{{
+constexpr std::array<keyword_entry, 40> keywords{{
     {"and", token_kind::land},
     {"or", token_kind::lor},
     {"unless", token_kind::lunless},
@@ -77,8 +77,6 @@ constexpr std::array<keyword_entry, 42> keywords{{
     {"min_of", token_kind::min_of, {3, 13}},
     {"inf", token_kind::number},
     {"nan", token_kind::number},
-    {"", token_kind::eof},
-    {"", token_kind::eof},
     {"", token_kind::eof},
 }};
 
