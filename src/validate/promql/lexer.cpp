@@ -896,7 +896,7 @@ token lexer::lex_keyword_or_identifier() {
     backup();
     const std::string_view word = input_.substr(start_, pos_ - start_);
     for (const auto& kw : keywords) {
-      if (!kw.text.empty() && kw.since <= version_ && equals_lower(word, kw.text)) {
+      if (!kw.text.empty() && equals_lower(word, kw.text) && kw.since <= version_) {
         // fill, fill_left and fill_right are keywords only before '(' ("fill + fill" works).
         if ((kw.kind == token_kind::fill || kw.kind == token_kind::fill_left ||
              kw.kind == token_kind::fill_right) &&

@@ -1992,43 +1992,56 @@ class parser {
     }
   }
 
+  // Messages of check_call, built out of line and only on failure (the check is on the hot
+  // path and recursive, so its frame stays small and allocation-free).
+  [[gnu::noinline]] void arity_error(const node& n, std::string_view bound, std::size_t want) {
+    add_error(n.start, "expected " + std::string(bound) + std::to_string(want) +
+                           " argument(s) in call to " + go_text::quote(n.func->name) + ", got " +
+                           std::to_string(n.args.size()));
+  }
+
+  [[gnu::noinline]] void argument_type_error(const node& n, const node& arg, value_type want,
+                                             value_type got) {
+    add_error(arg.start, "expected type " + std::string(documented_name(want)) +
+                             " in call to function " + go_text::quote(n.func->name) + ", got " +
+                             std::string(documented_name(got)));
+  }
+
+  [[gnu::noinline]] void check_info_selector(const node& n) {
+    // info()'s second argument is a label-selector-only `{…}` (2.55).
+    const node& selector = *n.args[1];
+    if (selector.type() != value_type::vector) {
+      add_error(n.start, "expected type instant vector in call to function " +
+                             go_text::quote(n.func->name) + ", got " +
+                             std::string(documented_name(selector.type())));
+    }
+    if (selector.kind == node_kind::vector_selector && !selector.name.empty()) {
+      add_error(selector.start, "expected label selectors only, got vector selector instead");
+    } else if (selector.kind == node_kind::vector_selector) {
+      selector.bypass_empty_matcher = true;
+    } else {
+      add_error(selector.start, "expected label selectors only");
+    }
+  }
+
   void check_call(const node& n) {
     const function& f = *n.func;
     const std::size_t nargs = f.arg_types.size();
-    const std::string name = go_text::quote(f.name);
     if (f.variadic == 0) {
       if (nargs != n.args.size()) {
-        add_error(n.start, "expected " + std::to_string(nargs) + " argument(s) in call to " + name +
-                               ", got " + std::to_string(n.args.size()));
+        arity_error(n, "", nargs);
       }
     } else {
       const std::size_t required = nargs - 1;
       if (required > n.args.size()) {
-        add_error(n.start, "expected at least " + std::to_string(required) +
-                               " argument(s) in call to " + name + ", got " +
-                               std::to_string(n.args.size()));
+        arity_error(n, "at least ", required);
       } else if (f.variadic > 0 &&
                  required + static_cast<std::size_t>(f.variadic) < n.args.size()) {
-        add_error(n.start, "expected at most " +
-                               std::to_string(required + static_cast<std::size_t>(f.variadic)) +
-                               " argument(s) in call to " + name + ", got " +
-                               std::to_string(n.args.size()));
+        arity_error(n, "at most ", required + static_cast<std::size_t>(f.variadic));
       }
     }
-    if (f.name == "info" && n.args.size() > 1) {
-      // info()'s second argument is a label-selector-only `{…}` (2.55).
-      const node& selector = *n.args[1];
-      if (selector.type() != value_type::vector) {
-        add_error_parts(n.start, "expected type instant vector in call to function ", name,
-                        ", got " + std::string(documented_name(selector.type())));
-      }
-      if (selector.kind == node_kind::vector_selector && !selector.name.empty()) {
-        add_error(selector.start, "expected label selectors only, got vector selector instead");
-      } else if (selector.kind == node_kind::vector_selector) {
-        selector.bypass_empty_matcher = true;
-      } else {
-        add_error(selector.start, "expected label selectors only");
-      }
+    if (n.args.size() > 1 && f.name == "info") {
+      check_info_selector(n);
     }
     for (std::size_t i = 0; i < n.args.size(); ++i) {
       std::size_t type_index = i;
@@ -2038,8 +2051,10 @@ class parser {
         }
         type_index = nargs - 1;
       }
-      expect_type(*n.args[i], f.arg_types[type_index],
-                  "call to function " + go_text::quote(f.name));
+      const value_type want = f.arg_types[type_index];
+      if (const value_type got = check(*n.args[i]); got != want) {
+        argument_type_error(n, *n.args[i], want, got);
+      }
     }
   }
 
