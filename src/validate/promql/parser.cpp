@@ -1174,11 +1174,12 @@ class parser {
     const bool table_enabled =
         !f->experimental_in(dialect_.version) || dialect_.prof.experimental_functions;
     if (!api.value_or(table_enabled)) {
-      add_error(
-          name.pos,
-          "function " + quoted() + " is not enabled in " + version_text(dialect_.version) +
-              (api ? std::string(" (the target's /api/v1/features says so)")
-                   : std::string(" (it needs --enable-feature=promql-experimental-functions)")));
+      const char* why = api ? " (the target's /api/v1/features says so)"
+                        : dialect_.prof.by == judge::promtool && !dialect_.at_least(3, 4)
+                            ? " (promtool before 3.4 cannot enable experimental functions)"
+                            : " (it needs --enable-feature=promql-experimental-functions)";
+      add_error(name.pos, "function " + quoted() + " is not enabled in " +
+                              version_text(dialect_.version) + why);
     }
     return f;
   }
