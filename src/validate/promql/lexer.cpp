@@ -37,7 +37,7 @@ struct keyword_entry {
 
 // Prometheus matches keywords case-insensitively; "inf" and "nan" lex as numbers. Each keyword
 // entered lex.go's `key` map in the version given (prometheus-versions.md §1b).
-constexpr std::array<keyword_entry, 42> keywords{{
+constexpr std::array<keyword_entry, 40> keywords{{
     {"and", token_kind::land},
     {"or", token_kind::lor},
     {"unless", token_kind::lunless},
@@ -77,8 +77,6 @@ constexpr std::array<keyword_entry, 42> keywords{{
     {"min_of", token_kind::min_of, {3, 13}},
     {"inf", token_kind::number},
     {"nan", token_kind::number},
-    {"", token_kind::eof},
-    {"", token_kind::eof},
     {"", token_kind::eof},
 }};
 
@@ -898,7 +896,7 @@ token lexer::lex_keyword_or_identifier() {
     backup();
     const std::string_view word = input_.substr(start_, pos_ - start_);
     for (const auto& kw : keywords) {
-      if (!kw.text.empty() && kw.since <= version_ && equals_lower(word, kw.text)) {
+      if (!kw.text.empty() && equals_lower(word, kw.text) && kw.since <= version_) {
         // fill, fill_left and fill_right are keywords only before '(' ("fill + fill" works).
         if ((kw.kind == token_kind::fill || kw.kind == token_kind::fill_left ||
              kw.kind == token_kind::fill_right) &&

@@ -213,7 +213,9 @@ struct duration_value {
 
 // model.ParseDuration from prometheus/common plus the parser's "> 0" rule: units
 // y w d h m s ms, each at most once and in that order, with overflow detection.
-duration_value parse_duration(std::string_view text, bool reject_zero = true) {
+// `unit_messages`: prometheus/common v0.42+ (Prometheus 2.43+) names an unknown unit.
+duration_value parse_duration(std::string_view text, bool reject_zero = true,
+                              bool unit_messages = false) {
   struct unit {
     std::string_view suffix;
     std::int64_t ms;
@@ -253,6 +255,21 @@ duration_value parse_duration(std::string_view text, bool reject_zero = true) {
     }
     const std::string_view digits = rest.substr(0, n);
     rest.remove_prefix(n);
+    if (unit_messages) {
+      std::size_t u = 0;
+      while (u < rest.size() && !(rest[u] >= '0' && rest[u] <= '9')) {
+        ++u;
+      }
+      const std::string_view unit_text = rest.substr(0, u);
+      bool known = false;
+      for (const auto& candidate : units) {
+        known = known || candidate.suffix == unit_text;
+      }
+      if (u > 0 && !known) {
+        return {0, "unknown unit " + go_text::quote(unit_text) + " in duration " +
+                       go_text::quote(text)};
+      }
+    }
     std::size_t matched = std::size(units);
     for (std::size_t u = next_unit; u < std::size(units); ++u) {
       // "ms" must win over "m" followed by garbage.
@@ -955,7 +972,7 @@ class parser {
       }
       return v.value;
     }
-    auto d = parse_duration(tok.text, !dialect_.duration_grammar());
+    auto d = parse_duration(tok.text, !dialect_.duration_grammar(), dialect_.at_least(2, 43));
     if (d.error) {
       add_error(tok.pos, std::move(*d.error));
     }
@@ -1157,11 +1174,12 @@ class parser {
     const bool table_enabled =
         !f->experimental_in(dialect_.version) || dialect_.prof.experimental_functions;
     if (!api.value_or(table_enabled)) {
-      add_error(
-          name.pos,
-          "function " + quoted() + " is not enabled in " + version_text(dialect_.version) +
-              (api ? std::string(" (the target's /api/v1/features says so)")
-                   : std::string(" (it needs --enable-feature=promql-experimental-functions)")));
+      const char* why = api ? " (the target's /api/v1/features says so)"
+                        : dialect_.prof.by == judge::promtool && !dialect_.at_least(3, 4)
+                            ? " (promtool before 3.4 cannot enable experimental functions)"
+                            : " (it needs --enable-feature=promql-experimental-functions)";
+      add_error(name.pos, "function " + quoted() + " is not enabled in " +
+                              version_text(dialect_.version) + why);
     }
     return f;
   }
@@ -1401,7 +1419,7 @@ class parser {
 
   std::optional<std::int64_t> parse_duration_token() {
     const token d = consume();
-    auto v = parse_duration(d.text);
+    auto v = parse_duration(d.text, true, dialect_.at_least(2, 43));
     if (v.error) {
       add_error(d.pos, std::move(*v.error));
       return 0;
@@ -1975,43 +1993,56 @@ class parser {
     }
   }
 
+  // Messages of check_call, built out of line and only on failure (the check is on the hot
+  // path and recursive, so its frame stays small and allocation-free).
+  [[gnu::noinline]] void arity_error(const node& n, std::string_view bound, std::size_t want) {
+    add_error(n.start, "expected " + std::string(bound) + std::to_string(want) +
+                           " argument(s) in call to " + go_text::quote(n.func->name) + ", got " +
+                           std::to_string(n.args.size()));
+  }
+
+  [[gnu::noinline]] void argument_type_error(const node& n, const node& arg, value_type want,
+                                             value_type got) {
+    add_error(arg.start, "expected type " + std::string(documented_name(want)) +
+                             " in call to function " + go_text::quote(n.func->name) + ", got " +
+                             std::string(documented_name(got)));
+  }
+
+  [[gnu::noinline]] void check_info_selector(const node& n) {
+    // info()'s second argument is a label-selector-only `{…}` (2.55).
+    const node& selector = *n.args[1];
+    if (selector.type() != value_type::vector) {
+      add_error(n.start, "expected type instant vector in call to function " +
+                             go_text::quote(n.func->name) + ", got " +
+                             std::string(documented_name(selector.type())));
+    }
+    if (selector.kind == node_kind::vector_selector && !selector.name.empty()) {
+      add_error(selector.start, "expected label selectors only, got vector selector instead");
+    } else if (selector.kind == node_kind::vector_selector) {
+      selector.bypass_empty_matcher = true;
+    } else {
+      add_error(selector.start, "expected label selectors only");
+    }
+  }
+
   void check_call(const node& n) {
     const function& f = *n.func;
     const std::size_t nargs = f.arg_types.size();
-    const std::string name = go_text::quote(f.name);
     if (f.variadic == 0) {
       if (nargs != n.args.size()) {
-        add_error(n.start, "expected " + std::to_string(nargs) + " argument(s) in call to " + name +
-                               ", got " + std::to_string(n.args.size()));
+        arity_error(n, "", nargs);
       }
     } else {
       const std::size_t required = nargs - 1;
       if (required > n.args.size()) {
-        add_error(n.start, "expected at least " + std::to_string(required) +
-                               " argument(s) in call to " + name + ", got " +
-                               std::to_string(n.args.size()));
+        arity_error(n, "at least ", required);
       } else if (f.variadic > 0 &&
                  required + static_cast<std::size_t>(f.variadic) < n.args.size()) {
-        add_error(n.start, "expected at most " +
-                               std::to_string(required + static_cast<std::size_t>(f.variadic)) +
-                               " argument(s) in call to " + name + ", got " +
-                               std::to_string(n.args.size()));
+        arity_error(n, "at most ", required + static_cast<std::size_t>(f.variadic));
       }
     }
-    if (f.name == "info" && n.args.size() > 1) {
-      // info()'s second argument is a label-selector-only `{…}` (2.55).
-      const node& selector = *n.args[1];
-      if (selector.type() != value_type::vector) {
-        add_error_parts(n.start, "expected type instant vector in call to function ", name,
-                        ", got " + std::string(documented_name(selector.type())));
-      }
-      if (selector.kind == node_kind::vector_selector && !selector.name.empty()) {
-        add_error(selector.start, "expected label selectors only, got vector selector instead");
-      } else if (selector.kind == node_kind::vector_selector) {
-        selector.bypass_empty_matcher = true;
-      } else {
-        add_error(selector.start, "expected label selectors only");
-      }
+    if (n.args.size() > 1 && f.name == "info") {
+      check_info_selector(n);
     }
     for (std::size_t i = 0; i < n.args.size(); ++i) {
       std::size_t type_index = i;
@@ -2021,8 +2052,10 @@ class parser {
         }
         type_index = nargs - 1;
       }
-      expect_type(*n.args[i], f.arg_types[type_index],
-                  "call to function " + go_text::quote(f.name));
+      const value_type want = f.arg_types[type_index];
+      if (const value_type got = check(*n.args[i]); got != want) {
+        argument_type_error(n, *n.args[i], want, got);
+      }
     }
   }
 
