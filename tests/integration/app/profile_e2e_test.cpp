@@ -385,3 +385,47 @@ TEST_CASE("a rule file blocked for 2.53 is reloaded once 3.5 replaces it") {
       10s));
   CHECK(eventually([&] { return pw.ready(); }, 5s));
 }
+
+// Needs the version-aware PromQL validator.
+TEST_CASE("with a 2.53 and a 3.5 target a file must be valid for both") {
+  const auto old_bin = server_binary("2.53");
+  const auto new_bin = server_binary("3.5");
+  if (!old_bin || !new_bin) return;
+  // Both read the same tree, as two replicas of one Prometheus would.
+  replaceable tree(rule_file("job:first"));
+  tree.start(*old_bin);
+  prometheus_options o;
+  o.binary = *new_bin;
+  o.config_file = tree.tree.path / "prometheus.yml";
+  prometheus_process newer(o);
+  temp_dir scratch;
+  const int port = free_port();
+  child_process pw(PROMWATCH_BINARY,
+                   {"--config-file=" + (tree.tree.path / "prometheus.yml").string(),
+                    "--reload-url=" + tree.prometheus->url("/-/reload"),
+                    "--reload-url=" + newer.url("/-/reload"),
+                    "--listen-address=127.0.0.1:" + std::to_string(port), "--debounce=100ms"},
+                   scratch.path / "promwatch.log");
+  REQUIRE_MESSAGE(eventually([&] { return http_get(port, "/readyz").status == 200; }, 15s),
+                  pw.log());
+  const auto profiles = status_profiles(port);
+  REQUIRE(profiles.size() == 2);
+  CHECK(profiles[0].version == "2.53");
+  CHECK(profiles[1].version == "3.5");
+
+  write_file(tree.tree.path / "rules/a.yml", holt_winters_rules);
+  REQUIRE_MESSAGE(eventually(
+                      [&] {
+                        return metric_value(
+                                   http_get(port, "/metrics").body,
+                                   "promwatch_validation_failures_total{kind=\"rules\"}") == 1;
+                      },
+                      10s),
+                  pw.log());
+  const auto errors = status_errors(port, "rules/a.yml");
+  REQUIRE(!errors.empty());
+  // Only the 3.5 target objects, and the message says so.
+  CHECK_MESSAGE(errors[0].ends_with("(Prometheus 3.5)"), errors[0]);
+  CHECK(tree.prometheus->get("/api/v1/rules").find("job:smoothed") == std::string::npos);
+  CHECK(newer.get("/api/v1/rules").find("job:first") != std::string::npos);
+}
