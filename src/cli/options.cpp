@@ -114,16 +114,8 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
     if (sub == "run") {
       out.cmd = command::run;
     } else if (sub == "check") {
+      // The kind is the first argument that is no flag, so flags may come before it.
       out.cmd = command::check;
-      if (reader.done()) {
-        problem("check: missing what to check (rules, file-sd or config)");
-      } else {
-        out.check_kind = std::string(reader.take());
-        if (out.check_kind != "rules" && out.check_kind != "file-sd" &&
-            out.check_kind != "config") {
-          problem("check: unknown kind \"" + out.check_kind + "\" (want rules, file-sd or config)");
-        }
-      }
     } else if (sub == "healthcheck") {
       out.cmd = command::healthcheck;
     } else if (sub == "version") {
@@ -142,7 +134,14 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
   while (!reader.done()) {
     const std::string_view arg = reader.take();
     if (out.cmd == command::check && !arg.starts_with("-")) {
-      out.check_files.emplace_back(arg);
+      if (!out.check_kind.empty()) {
+        out.check_files.emplace_back(arg);
+        continue;
+      }
+      out.check_kind = std::string(arg);
+      if (out.check_kind != "rules" && out.check_kind != "file-sd" && out.check_kind != "config") {
+        problem("check: unknown kind \"" + out.check_kind + "\" (want rules, file-sd or config)");
+      }
       continue;
     }
     if (!arg.starts_with("--")) {
@@ -299,7 +298,9 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
       problem("--debounce-max: must be at least --debounce");
     }
   }
-  if (out.cmd == command::check && problems.empty() && out.check_files.empty()) {
+  if (out.cmd == command::check && out.check_kind.empty()) {
+    problem("check: missing what to check (rules, file-sd or config)");
+  } else if (out.cmd == command::check && problems.empty() && out.check_files.empty()) {
     problem("check " + out.check_kind + ": no files given");
   }
 

@@ -3,11 +3,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/wait.h>
 #include <vector>
 
 #include <doctest/doctest.h>
 
 #include "cli/check.hpp"
+#include "cli/options.hpp"
 
 namespace fs = std::filesystem;
 
@@ -78,4 +80,58 @@ TEST_CASE("check config also checks the rule files the config references") {
 TEST_CASE("check reports usage errors with exit code 2") {
   CHECK(check("bogus", {"x"}).code == 2);
   CHECK(check("rules", {}).code == 2);
+}
+
+namespace {
+// `promwatch check ARGS...` as main runs it: flags parsed into a profile, then run_check.
+outcome check_cli(std::vector<std::string> args) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  const auto parsed = promwatch::cli::parse_command_line(views);
+  if (parsed.has_error()) return {2, "", parsed.error().message};
+  std::ostringstream out, err;
+  int code = promwatch::cli::run_check(parsed->check_kind, parsed->check_files, out, err,
+                                       parsed->check_profile);
+  return {code, out.str(), err.str()};
+}
+
+constexpr auto group_labels_rules =
+    "groups:\n- name: g\n  labels:\n    team: a\n  query_offset: 1m\n  rules:\n  - record: a\n"
+    "    expr: up\n";
+constexpr auto holt_winters_rules =
+    "groups:\n- name: g\n  rules:\n  - record: a\n    expr: holt_winters(up[5m], 0.5, 0.5)\n";
+}  // namespace
+
+TEST_CASE("check --prometheus-version judges as promtool of that version") {
+  scratch s;
+  const auto labels = s.write("labels.yml", group_labels_rules);
+  const auto hw = s.write("hw.yml", holt_winters_rules);
+  SUBCASE("group labels: unknown to 2.42, valid for 3.5") {
+    const auto old = check_cli({"check", "rules", "--prometheus-version=2.42", labels});
+    CHECK(old.code == 1);
+    CHECK(old.err.find("field labels not found") != std::string::npos);
+    CHECK(check_cli({"check", "rules", "--prometheus-version=3.5", labels}).code == 0);
+  }
+  SUBCASE("holt_winters: valid for 2.53, removed in 3.0") {
+    CHECK(check_cli({"check", "rules", "--prometheus-version=2.53", hw}).code == 0);
+    const auto r = check_cli({"check", "rules", "--prometheus-version=3.5", hw});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("holt_winters") != std::string::npos);
+  }
+  SUBCASE("the default is the newest known promtool") {
+    CHECK(check_cli({"check", "rules", hw}).code == 1);
+    CHECK(check_cli({"check", "rules", labels}).code == 0);
+  }
+  SUBCASE("a version newer than known is said to be judged as the newest") {
+    const auto r = check_cli({"check", "rules", "--prometheus-version=3.99", labels});
+    CHECK(r.err.find("newer than Prometheus 3.14") != std::string::npos);
+  }
+}
+
+TEST_CASE("bad check versions are usage errors, from the binary too") {
+  CHECK(check_cli({"check", "rules", "--prometheus-version=auto", "x.yml"}).code == 2);
+  CHECK(check_cli({"check", "rules", "--prometheus-version=1.8", "x.yml"}).code == 2);
+  const int code = std::system(
+      (std::string(PROMWATCH_BINARY) + " check rules --prometheus-version=banana x.yml 2>/dev/null")
+          .c_str());
+  CHECK(WEXITSTATUS(code) == 2);
 }

@@ -179,6 +179,14 @@ TEST_CASE("check mirrors promtool of a version, the newest known by default") {
     REQUIRE(r.has_value());
     CHECK_FALSE(r->check_profile.experimental_functions);
   }
+  SUBCASE("flags may also come before the kind") {
+    const auto r = parse({"check", "--prometheus-version", "2.53", "rules", "a.yml"});
+    REQUIRE(r.has_value());
+    CHECK(r->check_kind == "rules");
+    CHECK(r->check_files == std::vector<std::string>{"a.yml"});
+    CHECK(r->check_profile.version == validate::prometheus_version{2, 53});
+    CHECK(parse({"check", "--prometheus-version=3.5"}).has_error());
+  }
   SUBCASE("auto has no target to ask") {
     const auto r = parse({"check", "rules", "--prometheus-version=auto", "a.yml"});
     REQUIRE(r.has_error());
