@@ -69,6 +69,17 @@ class scanner {
 
   std::optional<core::diagnostic> run(std::string_view content) {
     const auto lines = split_lines(content);
+    // Whether the next line that is not blank holds only a comment: yaml.v3's comment scanner
+    // consumes blank lines (tabs and all) only on its way to another comment line.
+    comment_follows_.assign(lines.size() + 1, false);
+    for (std::size_t k = lines.size(); k-- > 0;) {
+      const auto first = lines[k].find_first_not_of(" \t\r");
+      if (first == std::string_view::npos) {
+        comment_follows_[k] = comment_follows_[k + 1];
+      } else {
+        comment_follows_[k] = lines[k][first] == '#';
+      }
+    }
     std::size_t i = 0;
     bool begun = false;
     for (; i < lines.size(); ++i) {
@@ -90,7 +101,9 @@ class scanner {
         continue;  // a directive of the first document
       }
       if (!blank_or_comment(line)) begun = true;
-      if (auto err = scan_line(line, static_cast<int>(i) + 1)) return err;
+      if (auto err = scan_line(line, static_cast<int>(i) + 1, comment_follows_[i + 1])) {
+        return err;
+      }
     }
     if (i < lines.size() && reader_ == go_reader::v3) return lookahead(lines, i);
     return std::nullopt;
@@ -101,7 +114,8 @@ class scanner {
     return {std::string(path_), line, static_cast<int>(column) + 1, "yaml: " + std::move(message)};
   }
 
-  std::optional<core::diagnostic> scan_line(std::string_view line, int number) {
+  std::optional<core::diagnostic> scan_line(std::string_view line, int number,
+                                            bool comment_follows) {
     if (quote_ != 0) {
       // Continuation of a quoted scalar: tabs are content.
       const auto end = close_quote(line, 0);
@@ -125,7 +139,7 @@ class scanner {
     // of the block indentation, which is at least that of the last line with a key or entry.
     const bool rejected =
         tab && (!last_plain_ || (reference_indent_ && *tab <= *reference_indent_));
-    if (rejected && flow_ == 0 && !(empty && after_comment())) {
+    if (rejected && flow_ == 0 && !(empty && consumed_by_comment(line, comment_follows))) {
       return error_at(number, *tab, "found character that cannot start any token");
     }
     if (empty) {
@@ -141,7 +155,12 @@ class scanner {
     return std::move(pending_);
   }
 
-  bool after_comment() const { return reader_ == go_reader::v3 && comment_seen_; }
+  // yaml.v3 reads on from a comment line over blank lines to the next comment line: such a
+  // comment line, or a blank line on the way to one, may hold tabs.
+  bool consumed_by_comment(std::string_view line, bool comment_follows) const {
+    if (reader_ != go_reader::v3 || !comment_seen_) return false;
+    return line.find('#') != std::string_view::npos || comment_follows;
+  }
 
   // Position after the closing quote of the scalar open in quote_, from `pos`; nullopt when it
   // does not close on this line.
@@ -268,7 +287,7 @@ class scanner {
         const std::string_view line = lines[i];
         const auto tab = leading_tab(line);
         const bool empty = blank_or_comment(line);
-        if (tab && !(empty && comment_seen_)) {
+        if (tab && !(empty && consumed_by_comment(line, comment_follows_[i + 1]))) {
           return error_at(static_cast<int>(i) + 1, *tab,
                           "found character that cannot start any token");
         }
@@ -315,7 +334,10 @@ class scanner {
   std::optional<core::diagnostic> pending_;  // an error found inside a line
   std::size_t line_indent_ = 0;              // indentation of the current line
   bool structural_ = false;                  // the current line holds a key or an entry
-  bool comment_seen_ = false;  // a comment since the last token (yaml.v3 comment lookahead)
+  // A comment line since the last token: yaml.v3 then reads on over blank and comment lines
+  // (yaml_parser_scan_comments). A comment after a token on its line does not do that.
+  bool comment_seen_ = false;
+  std::vector<bool> comment_follows_;  // by line index, see run()
 };
 
 }  // namespace

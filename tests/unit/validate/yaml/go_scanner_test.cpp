@@ -41,6 +41,13 @@ const scan_case cases[] = {
      "found a tab character where an indentation space is expected", 4, 1},
     {"a:\n  b: x\n  \t\n", "found character that cannot start any token",
      "found character that cannot start any token", 3, 3},
+    // yaml.v3 reads on from a comment line to the next one, over blank lines; not further.
+    {"a: []\n# c\n\t\n# d\n", "", "found character that cannot start any token", 3, 1},
+    {"a: []\n# c\n\t\n", "found character that cannot start any token",
+     "found character that cannot start any token", 3, 1},
+    {"a: []\n# c\n\n\t# d\n", "", "found character that cannot start any token", 4, 1},
+    {"a: []\n---\n# c\n\t\n", "found character that cannot start any token", "", 4, 1},
+    {"a: []\n---\n# c\n\t\n# d\n", "", ""},
     // Accepted: flow context, quoted scalars, after `:`, plain continuation right of the indent.
     {"a: [\n\t]\n", "", ""},
     {"a:\t1\n", "", ""},
