@@ -301,6 +301,21 @@ TEST_CASE("a target newer than promwatch makes unknown fields warnings") {
   REQUIRE(r.warnings.size() == 2);
   CHECK(r.warnings[0].message == "field new_group_field not found in type rulefmt.RuleGroup");
   CHECK(r.warnings[1].message == "field new_rule_field not found in type rulefmt.RuleNode");
+  // So are template functions it does not know; other template errors stay errors.
+  auto templated = check_rules("r.yml",
+                               "groups:\n- name: g\n  rules:\n  - alert: a\n    expr: up\n"
+                               "    annotations: {s: '{{ brandNewFunction 1 }}'}\n",
+                               {}, p);
+  CHECK(templated.ok());
+  REQUIRE(templated.warnings.size() == 1);
+  CHECK(templated.warnings[0].message ==
+        "group \"g\", rule 1, \"a\": template: __alert_a:1: function \"brandNewFunction\" not "
+        "defined");
+  CHECK_FALSE(check_rules("r.yml",
+                          "groups:\n- name: g\n  rules:\n  - alert: a\n    expr: up\n"
+                          "    annotations: {s: '{{ $nope }}'}\n",
+                          {}, p)
+                  .ok());
   // Real errors stay errors.
   CHECK_FALSE(
       check_rules("r.yml", "groups:\n- name: g\n  bogus: 1\n  rules:\n  - record: a-b\n", {}, p)
