@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "validate/yaml/document.hpp"
+
 // libyaml's scanner (yaml.v2 and yaml.v3 scannerc.go, yaml_parser_scan_to_next_token): between
 // tokens, spaces are always eaten but tabs only in flow context or where a simple key is not
 // allowed. After a line break in block context a simple key is allowed again, so a tab in a
@@ -345,6 +347,29 @@ class scanner {
 std::optional<core::diagnostic> find_go_scanner_error(std::string_view path,
                                                       std::string_view content, go_reader reader) {
   return scanner(path, reader).run(content);
+}
+
+std::optional<mark> second_document_start(std::string_view content) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  // begun: the first document has begun (a `---` or content); ended: a `...` closed it.
+  bool begun = false;
+  bool ended = false;
+  const auto lines = split_lines(content);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view line = lines[i];
+    const int number = static_cast<int>(i) + 1;
+    if (is_marker(line, "---")) {
+      if (begun) return mark{number, 1};
+      begun = true;
+    } else if (is_marker(line, "...")) {
+      if (begun) ended = true;
+    } else if (!blank_or_comment(line)) {
+      if (ended) return mark{number, static_cast<int>(line.find_first_not_of(" \t")) + 1};
+      // A directive (`%YAML`) at the start of a line belongs to the next document's prologue.
+      if (!(line.front() == '%' && !begun)) begun = true;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace promwatch::validate::yaml
