@@ -86,7 +86,11 @@ class scanner {
     bool begun = false;
     for (; i < lines.size(); ++i) {
       std::string_view line = lines[i];
-      if (quote_ == 0 && block_indent_ < 0 && is_marker(line, "---")) {
+      if (quote_ != 0 && (is_marker(line, "---") || is_marker(line, "..."))) {
+        return error_at(static_cast<int>(i) + 1, 0, "found unexpected document indicator");
+      }
+      if (quote_ == 0 && is_marker(line, "---")) {
+        block_indent_ = -1;
         if (begun) break;  // the second document starts here
         begun = true;
         // After `---` no simple key is allowed: tabs are eaten up to the first token.
@@ -95,7 +99,8 @@ class scanner {
         if (pending_) return std::move(pending_);
         continue;
       }
-      if (quote_ == 0 && block_indent_ < 0 && is_marker(line, "...")) {
+      if (quote_ == 0 && is_marker(line, "...")) {
+        block_indent_ = -1;
         if (begun) break;
         continue;
       }
@@ -106,6 +111,10 @@ class scanner {
       if (auto err = scan_line(line, static_cast<int>(i) + 1, comment_follows_[i + 1])) {
         return err;
       }
+    }
+    // yaml-cpp lets a quoted scalar run to the end of the stream in places; Go does not.
+    if (quote_ != 0) {
+      return error_at(quote_line_, quote_column_, "found unexpected end of stream");
     }
     if (i < lines.size() && reader_ == go_reader::v3) return lookahead(lines, i);
     return std::nullopt;
@@ -127,13 +136,28 @@ class scanner {
     }
     const auto tab = leading_tab(line);
     if (block_indent_ >= 0) {
+      // yaml_parser_scan_block_scalar_breaks: until the first non-blank line fixes the
+      // indentation, no tab may lead a line; after it, none left of that indentation.
+      const bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
       const auto spaces = leading_spaces(line);
-      const bool content = blank_or_comment(line) || spaces > std::size_t(block_indent_);
-      if (tab && *tab <= std::size_t(block_indent_)) {
-        return error_at(number, *tab,
-                        "found a tab character where an indentation space is expected");
+      if (block_content_indent_ < 0) {
+        if (tab) {
+          return error_at(number, *tab,
+                          "found a tab character where an indentation space is expected");
+        }
+        if (blank) return std::nullopt;
+        if (spaces > std::size_t(block_indent_)) {
+          block_content_indent_ = static_cast<int>(spaces);
+          return std::nullopt;
+        }
+      } else {
+        const auto limit = std::size_t(block_content_indent_);
+        if (tab && *tab < limit) {
+          return error_at(number, *tab,
+                          "found a tab character where an indentation space is expected");
+        }
+        if (blank || spaces >= limit) return std::nullopt;
       }
-      if (content) return std::nullopt;
       block_indent_ = -1;
     }
     const bool empty = blank_or_comment(line);
@@ -152,7 +176,23 @@ class scanner {
     comment_seen_ = false;
     structural_ = false;
     line_number_ = number;
+    // A more deeply indented line after a plain scalar may continue it, and then its quotes
+    // and brackets are text: unless the line holds a key or an entry, forget what it opened.
+    const bool maybe_continuation =
+        last_plain_ && flow_ == 0 &&
+        (!reference_indent_ || leading_spaces(line) > *reference_indent_);
+    const char saved_quote = quote_;
+    const int saved_flow = flow_;
+    const int saved_block = block_indent_;
+    const int saved_content = block_content_indent_;
     scan_rest(line, tab ? line.find_first_not_of(" \t") : leading_spaces(line));
+    if (maybe_continuation && !structural_) {
+      quote_ = saved_quote;
+      flow_ = saved_flow;
+      block_indent_ = saved_block;
+      block_content_indent_ = saved_content;
+      last_plain_ = true;
+    }
     if (structural_ && !tab && flow_ == 0) reference_indent_ = leading_spaces(line);
     return std::move(pending_);
   }
@@ -201,6 +241,8 @@ class scanner {
       last_plain_ = false;
       if (c == '"' || c == '\'') {
         quote_ = c;
+        quote_line_ = line_number_;
+        quote_column_ = i;
         const auto end = close_quote(line, i + 1);
         if (!end) return;
         i = *end;
@@ -243,6 +285,11 @@ class scanner {
         }
         if (blank_or_comment(line.substr(k))) {
           block_indent_ = static_cast<int>(line_indent_);
+          // An explicit indentation indicator (`|2`) fixes the indentation relative to the
+          // parent's, which is not tracked: only the header line's indentation is known.
+          const bool explicit_indent =
+              line.substr(i + 1, k - i - 1).find_first_of("0123456789") != std::string_view::npos;
+          block_content_indent_ = explicit_indent ? block_indent_ + 1 : -1;
           return;
         }
       }
@@ -327,12 +374,15 @@ class scanner {
 
   std::string_view path_;
   go_reader reader_;
-  char quote_ = 0;         // the quote of an open multi-line quoted scalar
-  int flow_ = 0;           // depth of flow collections
-  int block_indent_ = -1;  // inside a block scalar: the indentation of its header line
+  char quote_ = 0;                 // the quote of an open multi-line quoted scalar
+  int flow_ = 0;                   // depth of flow collections
+  int block_indent_ = -1;          // inside a block scalar: the indentation of its header line
+  int block_content_indent_ = -1;  // and of its content, once known
   std::optional<std::size_t> reference_indent_;  // of the last line holding a key or entry
   bool last_plain_ = false;                      // the last token so far was a plain scalar
   int line_number_ = 0;
+  int quote_line_ = 0;  // where the open quoted scalar began
+  std::size_t quote_column_ = 0;
   std::optional<core::diagnostic> pending_;  // an error found inside a line
   std::size_t line_indent_ = 0;              // indentation of the current line
   bool structural_ = false;                  // the current line holds a key or an entry

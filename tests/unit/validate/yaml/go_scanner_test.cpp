@@ -48,6 +48,23 @@ const scan_case cases[] = {
     {"a: []\n# c\n\n\t# d\n", "", "found character that cannot start any token", 4, 1},
     {"a: []\n---\n# c\n\t\n", "found character that cannot start any token", "", 4, 1},
     {"a: []\n---\n# c\n\t\n# d\n", "", ""},
+    // Until a block scalar's first line fixes its indentation, no tab may lead a line.
+    {"a:\n  b: >\n     \t x\n", "found a tab character where an indentation space is expected",
+     "found a tab character where an indentation space is expected", 3, 6},
+    {"a:\n  b: |\n\n   \t\n    x\n", "found a tab character where an indentation space is expected",
+     "found a tab character where an indentation space is expected", 4, 4},
+    {"a:\n  b: |\n      x\n     \ty\n",
+     "found a tab character where an indentation space is expected",
+     "found a tab character where an indentation space is expected", 4, 6},
+    // A quoted scalar may not run to the end of the stream or over a document marker.
+    {"- a\n\"", "found unexpected end of stream", "found unexpected end of stream", 2, 1},
+    {"- a\n- \"b\n- c\n", "found unexpected end of stream", "found unexpected end of stream", 2, 3},
+    {"- {a: b}\n'c\n", "found unexpected end of stream", "found unexpected end of stream", 2, 1},
+    {"- \"a\n---\nb\"\n", "found unexpected document indicator",
+     "found unexpected document indicator", 2, 1},
+    {"a: b\n  \"c\n", "", ""},  // the plain scalar goes on: `b "c`
+    {"a: it's\n", "", ""},
+    {"a: [x, 'y''s']\n", "", ""},
     // Accepted: flow context, quoted scalars, after `:`, plain continuation right of the indent.
     {"a: [\n\t]\n", "", ""},
     {"a:\t1\n", "", ""},
