@@ -111,6 +111,7 @@ class scanner {
       if (auto err = scan_line(line, static_cast<int>(i) + 1, comment_follows_[i + 1])) {
         return err;
       }
+      if (stopped_) return std::nullopt;
     }
     // yaml-cpp lets a quoted scalar run to the end of the stream in places; Go does not.
     if (quote_ != 0) {
@@ -170,6 +171,18 @@ class scanner {
     }
     if (empty) {
       if (line.find('#') != std::string_view::npos) comment_seen_ = true;
+      return std::nullopt;
+    }
+    // libyaml reads `%` at the start of a line as a directive wherever it is (fetch_directive);
+    // one without a known name is an error. (A `%YAML` or `%TAG` line ends the document, which
+    // is not followed here; a document that is one plain scalar may go on over a `%`.)
+    if (line[0] == '%' && flow_ == 0 && reference_indent_) {
+      const auto name = line.substr(1, line.find_first_of(" \t", 1) - 1);
+      if (name.empty()) return error_at(number, 0, "could not find expected directive name");
+      if (name != "YAML" && name != "TAG") {
+        return error_at(number, 0, "found unknown directive name");
+      }
+      stopped_ = true;
       return std::nullopt;
     }
     if (!tab && flow_ == 0) line_indent_ = leading_spaces(line);
@@ -381,7 +394,8 @@ class scanner {
   std::optional<std::size_t> reference_indent_;  // of the last line holding a key or entry
   bool last_plain_ = false;                      // the last token so far was a plain scalar
   int line_number_ = 0;
-  int quote_line_ = 0;  // where the open quoted scalar began
+  bool stopped_ = false;  // a line this scanner does not follow ended the first document
+  int quote_line_ = 0;    // where the open quoted scalar began
   std::size_t quote_column_ = 0;
   std::optional<core::diagnostic> pending_;  // an error found inside a line
   std::size_t line_indent_ = 0;              // indentation of the current line

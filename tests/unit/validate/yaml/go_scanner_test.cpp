@@ -65,6 +65,11 @@ const scan_case cases[] = {
     {"a: b\n  \"c\n", "", ""},  // the plain scalar goes on: `b "c`
     {"a: it's\n", "", ""},
     {"a: [x, 'y''s']\n", "", ""},
+    // `%` at the start of a line is a directive, which may not stand inside a document.
+    {"a:\n%  - b\n", "could not find expected directive name",
+     "could not find expected directive name", 2, 1},
+    {"a:\n- b\n%x\n", "found unknown directive name", "found unknown directive name", 3, 1},
+    {"%YAML 1.1\n---\na: 1\n", "", ""},
     // Accepted: flow context, quoted scalars, after `:`, plain continuation right of the indent.
     {"a: [\n\t]\n", "", ""},
     {"a:\t1\n", "", ""},
