@@ -102,6 +102,8 @@ class scanner {
       if (quote_ == 0 && is_marker(line, "...")) {
         block_indent_ = -1;
         if (begun) break;
+        // An end marker with no document before it (libyaml parses an implicit document).
+        return error_at(static_cast<int>(i) + 1, 0, "did not find expected node content");
         continue;
       }
       if (quote_ == 0 && block_indent_ < 0 && !begun && !line.empty() && line[0] == '%') {
@@ -198,12 +200,14 @@ class scanner {
     const int saved_flow = flow_;
     const int saved_block = block_indent_;
     const int saved_content = block_content_indent_;
+    const bool saved_expects = flow_expects_node_;
     scan_rest(line, tab ? line.find_first_not_of(" \t") : leading_spaces(line));
     if (maybe_continuation && !structural_) {
       quote_ = saved_quote;
       flow_ = saved_flow;
       block_indent_ = saved_block;
       block_content_indent_ = saved_content;
+      flow_expects_node_ = saved_expects;
       last_plain_ = true;
     }
     if (structural_ && !tab && flow_ == 0) reference_indent_ = leading_spaces(line);
@@ -253,6 +257,7 @@ class scanner {
       if (c == '#') return;  // a comment after a token: yaml.v3 reads no lines past it
       last_plain_ = false;
       if (c == '"' || c == '\'') {
+        flow_expects_node_ = false;
         quote_ = c;
         quote_line_ = line_number_;
         quote_column_ = i;
@@ -263,18 +268,26 @@ class scanner {
       }
       if (c == '[' || c == '{') {
         ++flow_;
+        flow_expects_node_ = true;
         ++i;
         continue;
       }
       if (c == ']' || c == '}') {
         if (flow_ > 0) --flow_;
+        flow_expects_node_ = false;
         ++i;
         continue;
       }
       if (c == ',' && flow_ > 0) {
+        // An entry may be empty only when it has a key or properties: `[a, , b]`, `[, a]`.
+        if (flow_expects_node_ && !pending_) {
+          pending_ = error_at(line_number_, i, "did not find expected node content");
+        }
+        flow_expects_node_ = true;
         ++i;
         continue;
       }
+      flow_expects_node_ = false;
       if ((c == '-' || c == '?' || c == ':') && at_blank(i + 1)) {
         if (flow_ == 0) structural_ = true;
         ++i;
@@ -387,10 +400,12 @@ class scanner {
 
   std::string_view path_;
   go_reader reader_;
-  char quote_ = 0;                 // the quote of an open multi-line quoted scalar
-  int flow_ = 0;                   // depth of flow collections
-  int block_indent_ = -1;          // inside a block scalar: the indentation of its header line
-  int block_content_indent_ = -1;  // and of its content, once known
+  char quote_ = 0;  // the quote of an open multi-line quoted scalar
+  int flow_ = 0;
+  bool flow_expects_node_ = false;  // in flow context, after `[`, `{` or `,`                   //
+                                    // depth of flow collections
+  int block_indent_ = -1;           // inside a block scalar: the indentation of its header line
+  int block_content_indent_ = -1;   // and of its content, once known
   std::optional<std::size_t> reference_indent_;  // of the last line holding a key or entry
   bool last_plain_ = false;                      // the last token so far was a plain scalar
   int line_number_ = 0;
