@@ -325,8 +325,11 @@ class scanner {
           ++i;
         continue;
       }
-      // A plain scalar: up to ` #`, `: ` (a key), or in flow context a flow indicator.
+      // A plain scalar: up to ` #`, `: ` (a key), or in flow context a flow indicator. Its
+      // first character is always part of it (`:` before a flow indicator is a value
+      // indicator, which is taken as a one-character token here), so the scan moves on.
       last_plain_ = true;
+      ++i;
       while (i < line.size()) {
         if (line[i] == ':' && at_blank(i + 1)) break;
         if (line[i] == '#' && i > 0 && is_blank(line[i - 1])) break;

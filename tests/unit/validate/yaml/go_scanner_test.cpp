@@ -87,6 +87,9 @@ const scan_case cases[] = {
     {"a: [!!str , c]\n", "", ""},
     {"a: [{b: , c: 1}]\n", "", ""},
     {"a: [b,]\n", "", ""},
+    {"a: ['b':]\n\t\n", "found character that cannot start any token",
+     "found character that cannot start any token", 2, 1},  // used to loop forever
+    {"a: [b:, c]\n", "", ""},
     {"---\na: 1\n...\n", "", ""},
     // Accepted: flow context, quoted scalars, after `:`, plain continuation right of the indent.
     {"a: [\n\t]\n", "", ""},
