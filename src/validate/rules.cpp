@@ -79,6 +79,14 @@ bool warns_on_second_document(const profile& p) {
 
 const yaml::node null_node{};
 
+// Go text/template's `function "x" not defined`.
+bool is_unknown_function(std::string_view message) {
+  constexpr std::string_view head = "function \"";
+  constexpr std::string_view tail = "\" not defined";
+  return message.size() > head.size() + tail.size() && message.substr(0, head.size()) == head &&
+         message.substr(message.size() - tail.size()) == tail;
+}
+
 // Text Prometheus sees for a field decoded into yaml.Node: a scalar's text, null's spelling,
 // nothing for collections. Decoded into a string (3.3+), null is "".
 std::string node_text(const yaml::node* n, bool as_string = false) {
@@ -239,9 +247,14 @@ class rule_validator {
           // A null value decodes to "", which always parses; null keys are skipped.
           if (e.key.is_null() || !e.value.is_scalar()) continue;
           if (auto err = gotemplate::check_template(template_name, e.value.value, profile_)) {
-            dec_.error(map_.locate(e.value, err->line, err->column),
-                       prefix + "template: " + template_name + ":" + std::to_string(err->line) +
-                           ": " + err->message);
+            const auto where = map_.locate(e.value, err->line, err->column);
+            std::string message = prefix + "template: " + template_name + ":" +
+                                  std::to_string(err->line) + ": " + err->message;
+            if (profile_.newer_than_known && is_unknown_function(err->message)) {
+              dec_.warning(where, std::move(message));  // a newer Prometheus may have it
+            } else {
+              dec_.error(where, std::move(message));
+            }
           }
         }
       }

@@ -135,7 +135,11 @@ void decoder::error(mark at, std::string message) {
 }
 
 void decoder::warning(const node& at, std::string message) {
-  warnings_.push_back({path_, at.pos.line, at.pos.column, std::move(message)});
+  warning(at.pos, std::move(message));
+}
+
+void decoder::warning(mark at, std::string message) {
+  warnings_.push_back({path_, at.line, at.column, std::move(message)});
 }
 
 void decoder::type_error(const node& at, std::string_view go_type) {

@@ -47,6 +47,7 @@ class decoder {
   bool unknown_fields_are_warnings() const { return unknown_as_warnings_; }
   /// Records a finding that does not block, at `at`'s position.
   void warning(const node& at, std::string message);
+  void warning(mark at, std::string message);
 
   /// True for a map; null is accepted (returns false, no error); anything else is a type error.
   bool expect_map(const node& n, std::string_view go_type);

@@ -403,44 +403,4 @@ document load_first_document(std::string_view path, std::string_view content, co
 }
 }  // namespace
 
-namespace {
-bool is_marker(std::string_view line, std::string_view marker) {
-  if (line.substr(0, 3) != marker) return false;
-  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r';
-}
-
-// A line that holds no content: blank, or only a comment.
-bool is_empty_line(std::string_view line) {
-  const auto first = line.find_first_not_of(" \t\r");
-  return first == std::string_view::npos || line[first] == '#';
-}
-}  // namespace
-
-std::optional<mark> second_document_start(std::string_view content) {
-  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
-  // first: whether the first document has begun (a `---` or content); ended: a `...` closed it.
-  bool begun = false;
-  bool ended = false;
-  int line_number = 0;
-  std::size_t start = 0;
-  while (start < content.size()) {
-    auto end = content.find('\n', start);
-    if (end == std::string_view::npos) end = content.size();
-    const std::string_view line = content.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (is_marker(line, "---")) {
-      if (begun) return mark{line_number, 1};
-      begun = true;
-    } else if (is_marker(line, "...")) {
-      if (begun) ended = true;
-    } else if (!is_empty_line(line)) {
-      if (ended) return mark{line_number, static_cast<int>(line.find_first_not_of(" \t")) + 1};
-      // A directive (`%YAML`) at the start of a line belongs to the next document's prologue.
-      if (!(line.front() == '%' && !begun)) begun = true;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace promwatch::validate::yaml

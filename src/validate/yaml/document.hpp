@@ -88,7 +88,7 @@ document load(std::string_view path, std::string_view content, const limits& lim
 /// `...` end marker), or nullopt when the stream holds at most one document; what a Go
 /// yaml.v3 Decoder's second Decode call tells apart from io.EOF. Purely lexical: a document
 /// marker is `---` or `...` at the start of a line followed by a blank or the line's end, which
-/// YAML forbids inside any scalar.
+/// YAML forbids inside any scalar. (Defined with the other line scanning, in go_scanner.cpp.)
 std::optional<mark> second_document_start(std::string_view content);
 
 }  // namespace promwatch::validate::yaml

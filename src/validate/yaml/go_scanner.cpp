@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "validate/yaml/document.hpp"
+
 // libyaml's scanner (yaml.v2 and yaml.v3 scannerc.go, yaml_parser_scan_to_next_token): between
 // tokens, spaces are always eaten but tabs only in flow context or where a simple key is not
 // allowed. After a line break in block context a simple key is allowed again, so a tab in a
@@ -69,11 +71,26 @@ class scanner {
 
   std::optional<core::diagnostic> run(std::string_view content) {
     const auto lines = split_lines(content);
+    // Whether the next line that is not blank holds only a comment: yaml.v3's comment scanner
+    // consumes blank lines (tabs and all) only on its way to another comment line.
+    comment_follows_.assign(lines.size() + 1, false);
+    for (std::size_t k = lines.size(); k-- > 0;) {
+      const auto first = lines[k].find_first_not_of(" \t\r");
+      if (first == std::string_view::npos) {
+        comment_follows_[k] = comment_follows_[k + 1];
+      } else {
+        comment_follows_[k] = lines[k][first] == '#';
+      }
+    }
     std::size_t i = 0;
     bool begun = false;
     for (; i < lines.size(); ++i) {
       std::string_view line = lines[i];
-      if (quote_ == 0 && block_indent_ < 0 && is_marker(line, "---")) {
+      if (quote_ != 0 && (is_marker(line, "---") || is_marker(line, "..."))) {
+        return error_at(static_cast<int>(i) + 1, 0, "found unexpected document indicator");
+      }
+      if (quote_ == 0 && is_marker(line, "---")) {
+        block_indent_ = -1;
         if (begun) break;  // the second document starts here
         begun = true;
         // After `---` no simple key is allowed: tabs are eaten up to the first token.
@@ -82,15 +99,25 @@ class scanner {
         if (pending_) return std::move(pending_);
         continue;
       }
-      if (quote_ == 0 && block_indent_ < 0 && is_marker(line, "...")) {
+      if (quote_ == 0 && is_marker(line, "...")) {
+        block_indent_ = -1;
         if (begun) break;
+        // An end marker with no document before it (libyaml parses an implicit document).
+        return error_at(static_cast<int>(i) + 1, 0, "did not find expected node content");
         continue;
       }
       if (quote_ == 0 && block_indent_ < 0 && !begun && !line.empty() && line[0] == '%') {
         continue;  // a directive of the first document
       }
       if (!blank_or_comment(line)) begun = true;
-      if (auto err = scan_line(line, static_cast<int>(i) + 1)) return err;
+      if (auto err = scan_line(line, static_cast<int>(i) + 1, comment_follows_[i + 1])) {
+        return err;
+      }
+      if (stopped_) return std::nullopt;
+    }
+    // yaml-cpp lets a quoted scalar run to the end of the stream in places; Go does not.
+    if (quote_ != 0) {
+      return error_at(quote_line_, quote_column_, "found unexpected end of stream");
     }
     if (i < lines.size() && reader_ == go_reader::v3) return lookahead(lines, i);
     return std::nullopt;
@@ -101,7 +128,8 @@ class scanner {
     return {std::string(path_), line, static_cast<int>(column) + 1, "yaml: " + std::move(message)};
   }
 
-  std::optional<core::diagnostic> scan_line(std::string_view line, int number) {
+  std::optional<core::diagnostic> scan_line(std::string_view line, int number,
+                                            bool comment_follows) {
     if (quote_ != 0) {
       // Continuation of a quoted scalar: tabs are content.
       const auto end = close_quote(line, 0);
@@ -111,13 +139,28 @@ class scanner {
     }
     const auto tab = leading_tab(line);
     if (block_indent_ >= 0) {
+      // yaml_parser_scan_block_scalar_breaks: until the first non-blank line fixes the
+      // indentation, no tab may lead a line; after it, none left of that indentation.
+      const bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
       const auto spaces = leading_spaces(line);
-      const bool content = blank_or_comment(line) || spaces > std::size_t(block_indent_);
-      if (tab && *tab <= std::size_t(block_indent_)) {
-        return error_at(number, *tab,
-                        "found a tab character where an indentation space is expected");
+      if (block_content_indent_ < 0) {
+        if (tab) {
+          return error_at(number, *tab,
+                          "found a tab character where an indentation space is expected");
+        }
+        if (blank) return std::nullopt;
+        if (spaces > std::size_t(block_indent_)) {
+          block_content_indent_ = static_cast<int>(spaces);
+          return std::nullopt;
+        }
+      } else {
+        const auto limit = std::size_t(block_content_indent_);
+        if (tab && *tab < limit) {
+          return error_at(number, *tab,
+                          "found a tab character where an indentation space is expected");
+        }
+        if (blank || spaces >= limit) return std::nullopt;
       }
-      if (content) return std::nullopt;
       block_indent_ = -1;
     }
     const bool empty = blank_or_comment(line);
@@ -125,23 +168,58 @@ class scanner {
     // of the block indentation, which is at least that of the last line with a key or entry.
     const bool rejected =
         tab && (!last_plain_ || (reference_indent_ && *tab <= *reference_indent_));
-    if (rejected && flow_ == 0 && !(empty && after_comment())) {
+    if (rejected && flow_ == 0 && !(empty && consumed_by_comment(line, comment_follows))) {
       return error_at(number, *tab, "found character that cannot start any token");
     }
     if (empty) {
       if (line.find('#') != std::string_view::npos) comment_seen_ = true;
       return std::nullopt;
     }
+    // libyaml reads `%` at the start of a line as a directive wherever it is (fetch_directive);
+    // one without a known name is an error. (A `%YAML` or `%TAG` line ends the document, which
+    // is not followed here; a document that is one plain scalar may go on over a `%`.)
+    if (line[0] == '%' && flow_ == 0 && reference_indent_) {
+      const auto name = line.substr(1, line.find_first_of(" \t", 1) - 1);
+      if (name.empty()) return error_at(number, 0, "could not find expected directive name");
+      if (name != "YAML" && name != "TAG") {
+        return error_at(number, 0, "found unknown directive name");
+      }
+      stopped_ = true;
+      return std::nullopt;
+    }
     if (!tab && flow_ == 0) line_indent_ = leading_spaces(line);
     comment_seen_ = false;
     structural_ = false;
     line_number_ = number;
+    // A more deeply indented line after a plain scalar may continue it, and then its quotes
+    // and brackets are text: unless the line holds a key or an entry, forget what it opened.
+    const bool maybe_continuation =
+        last_plain_ && flow_ == 0 &&
+        (!reference_indent_ || leading_spaces(line) > *reference_indent_);
+    const char saved_quote = quote_;
+    const int saved_flow = flow_;
+    const int saved_block = block_indent_;
+    const int saved_content = block_content_indent_;
+    const bool saved_expects = flow_expects_node_;
     scan_rest(line, tab ? line.find_first_not_of(" \t") : leading_spaces(line));
+    if (maybe_continuation && !structural_) {
+      quote_ = saved_quote;
+      flow_ = saved_flow;
+      block_indent_ = saved_block;
+      block_content_indent_ = saved_content;
+      flow_expects_node_ = saved_expects;
+      last_plain_ = true;
+    }
     if (structural_ && !tab && flow_ == 0) reference_indent_ = leading_spaces(line);
     return std::move(pending_);
   }
 
-  bool after_comment() const { return reader_ == go_reader::v3 && comment_seen_; }
+  // yaml.v3 reads on from a comment line over blank lines to the next comment line: such a
+  // comment line, or a blank line on the way to one, may hold tabs.
+  bool consumed_by_comment(std::string_view line, bool comment_follows) const {
+    if (reader_ != go_reader::v3 || !comment_seen_) return false;
+    return line.find('#') != std::string_view::npos || comment_follows;
+  }
 
   // Position after the closing quote of the scalar open in quote_, from `pos`; nullopt when it
   // does not close on this line.
@@ -179,7 +257,10 @@ class scanner {
       if (c == '#') return;  // a comment after a token: yaml.v3 reads no lines past it
       last_plain_ = false;
       if (c == '"' || c == '\'') {
+        flow_expects_node_ = false;
         quote_ = c;
+        quote_line_ = line_number_;
+        quote_column_ = i;
         const auto end = close_quote(line, i + 1);
         if (!end) return;
         i = *end;
@@ -187,18 +268,26 @@ class scanner {
       }
       if (c == '[' || c == '{') {
         ++flow_;
+        flow_expects_node_ = true;
         ++i;
         continue;
       }
       if (c == ']' || c == '}') {
         if (flow_ > 0) --flow_;
+        flow_expects_node_ = false;
         ++i;
         continue;
       }
       if (c == ',' && flow_ > 0) {
+        // An entry may be empty only when it has a key or properties: `[a, , b]`, `[, a]`.
+        if (flow_expects_node_ && !pending_) {
+          pending_ = error_at(line_number_, i, "did not find expected node content");
+        }
+        flow_expects_node_ = true;
         ++i;
         continue;
       }
+      flow_expects_node_ = false;
       if ((c == '-' || c == '?' || c == ':') && at_blank(i + 1)) {
         if (flow_ == 0) structural_ = true;
         ++i;
@@ -222,6 +311,11 @@ class scanner {
         }
         if (blank_or_comment(line.substr(k))) {
           block_indent_ = static_cast<int>(line_indent_);
+          // An explicit indentation indicator (`|2`) fixes the indentation relative to the
+          // parent's, which is not tracked: only the header line's indentation is known.
+          const bool explicit_indent =
+              line.substr(i + 1, k - i - 1).find_first_of("0123456789") != std::string_view::npos;
+          block_content_indent_ = explicit_indent ? block_indent_ + 1 : -1;
           return;
         }
       }
@@ -231,8 +325,11 @@ class scanner {
           ++i;
         continue;
       }
-      // A plain scalar: up to ` #`, `: ` (a key), or in flow context a flow indicator.
+      // A plain scalar: up to ` #`, `: ` (a key), or in flow context a flow indicator. Its
+      // first character is always part of it (`:` before a flow indicator is a value
+      // indicator, which is taken as a one-character token here), so the scan moves on.
       last_plain_ = true;
+      ++i;
       while (i < line.size()) {
         if (line[i] == ':' && at_blank(i + 1)) break;
         if (line[i] == '#' && i > 0 && is_blank(line[i - 1])) break;
@@ -268,7 +365,7 @@ class scanner {
         const std::string_view line = lines[i];
         const auto tab = leading_tab(line);
         const bool empty = blank_or_comment(line);
-        if (tab && !(empty && comment_seen_)) {
+        if (tab && !(empty && consumed_by_comment(line, comment_follows_[i + 1]))) {
           return error_at(static_cast<int>(i) + 1, *tab,
                           "found character that cannot start any token");
         }
@@ -306,16 +403,25 @@ class scanner {
 
   std::string_view path_;
   go_reader reader_;
-  char quote_ = 0;         // the quote of an open multi-line quoted scalar
-  int flow_ = 0;           // depth of flow collections
-  int block_indent_ = -1;  // inside a block scalar: the indentation of its header line
+  char quote_ = 0;  // the quote of an open multi-line quoted scalar
+  int flow_ = 0;
+  bool flow_expects_node_ = false;  // in flow context, after `[`, `{` or `,`                   //
+                                    // depth of flow collections
+  int block_indent_ = -1;           // inside a block scalar: the indentation of its header line
+  int block_content_indent_ = -1;   // and of its content, once known
   std::optional<std::size_t> reference_indent_;  // of the last line holding a key or entry
   bool last_plain_ = false;                      // the last token so far was a plain scalar
   int line_number_ = 0;
+  bool stopped_ = false;  // a line this scanner does not follow ended the first document
+  int quote_line_ = 0;    // where the open quoted scalar began
+  std::size_t quote_column_ = 0;
   std::optional<core::diagnostic> pending_;  // an error found inside a line
   std::size_t line_indent_ = 0;              // indentation of the current line
   bool structural_ = false;                  // the current line holds a key or an entry
-  bool comment_seen_ = false;  // a comment since the last token (yaml.v3 comment lookahead)
+  // A comment line since the last token: yaml.v3 then reads on over blank and comment lines
+  // (yaml_parser_scan_comments). A comment after a token on its line does not do that.
+  bool comment_seen_ = false;
+  std::vector<bool> comment_follows_;  // by line index, see run()
 };
 
 }  // namespace
@@ -323,6 +429,29 @@ class scanner {
 std::optional<core::diagnostic> find_go_scanner_error(std::string_view path,
                                                       std::string_view content, go_reader reader) {
   return scanner(path, reader).run(content);
+}
+
+std::optional<mark> second_document_start(std::string_view content) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  // begun: the first document has begun (a `---` or content); ended: a `...` closed it.
+  bool begun = false;
+  bool ended = false;
+  const auto lines = split_lines(content);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view line = lines[i];
+    const int number = static_cast<int>(i) + 1;
+    if (is_marker(line, "---")) {
+      if (begun) return mark{number, 1};
+      begun = true;
+    } else if (is_marker(line, "...")) {
+      if (begun) ended = true;
+    } else if (!blank_or_comment(line)) {
+      if (ended) return mark{number, static_cast<int>(line.find_first_not_of(" \t")) + 1};
+      // A directive (`%YAML`) at the start of a line belongs to the next document's prologue.
+      if (!(line.front() == '%' && !begun)) begun = true;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace promwatch::validate::yaml

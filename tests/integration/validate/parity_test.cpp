@@ -366,6 +366,25 @@ std::vector<variant> rule_variants() {
   return out;
 }
 
+// Tabs and quotes where Go's YAML scanner may reject them (and yaml-cpp may not): on every
+// line, a tab at its start, a tab after its indentation, a quote before its first character.
+void scanner_variants(const std::string& base_name, const std::string& text,
+                      std::vector<variant>& out) {
+  const auto lines = split_lines(text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto lead = std::min(lines[i].find_first_not_of(' '), lines[i].size());
+    const std::string tag = base_name + ":" + std::to_string(i + 1);
+    const std::pair<std::size_t, std::string> edits[] = {
+        {0, "\t"}, {lead, "\t"}, {lead, " \t"}, {lead, "\""}, {lead, "'"}};
+    for (const auto& [at, what] : edits) {
+      auto copy = lines;
+      copy[i].insert(at, what);
+      out.push_back({tag + ":insert@" + std::to_string(at) + ":" + (what == "\t" ? "tab" : what),
+                     join_lines(copy)});
+    }
+  }
+}
+
 // Variants around what changed after 2.42 (prometheus-versions.md §2, §3, §5): each is judged
 // by every promtool, so a version boundary shows up as a verdict that differs between them.
 std::vector<variant> versioned_rule_variants() {
@@ -398,6 +417,7 @@ std::vector<variant> versioned_rule_variants() {
           {"'{{ now }}'", "'{{ now | humanizeTimestamp }}'", "'{{ $value | toDuration }}'",
            "'{{ urlQueryEscape \"a b\" }}'", "'{{ toDuration 5 }}'", "'{{ tmpl \"x\" . }}'"}}},
         out);
+    scanner_variants(name, join_lines(lines), out);
     map_entry_variants(name, join_lines(lines),
                        {"a.b: x", "\"\u00fc\": x", "ins-tance: x", "\"a b\": y", "\"\\xff\": x"},
                        out);
@@ -471,6 +491,7 @@ std::vector<variant> file_sd_variants(const std::string& ext) {
     }
   } else {
     line_variants(name, text, out);
+    scanner_variants(name, text, out);
     value_variants(
         name, text,
         {{"env", {"[a]", "{a: b}", "null", "1", "true", "'x'", "\"x\""}},

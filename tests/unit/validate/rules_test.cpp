@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "validate/names.hpp"
 #include "validate/validate.hpp"
 
 using promwatch::validate::check_rules;
@@ -301,6 +302,21 @@ TEST_CASE("a target newer than promwatch makes unknown fields warnings") {
   REQUIRE(r.warnings.size() == 2);
   CHECK(r.warnings[0].message == "field new_group_field not found in type rulefmt.RuleGroup");
   CHECK(r.warnings[1].message == "field new_rule_field not found in type rulefmt.RuleNode");
+  // So are template functions it does not know; other template errors stay errors.
+  auto templated = check_rules("r.yml",
+                               "groups:\n- name: g\n  rules:\n  - alert: a\n    expr: up\n"
+                               "    annotations: {s: '{{ brandNewFunction 1 }}'}\n",
+                               {}, p);
+  CHECK(templated.ok());
+  REQUIRE(templated.warnings.size() == 1);
+  CHECK(templated.warnings[0].message ==
+        "group \"g\", rule 1, \"a\": template: __alert_a:1: function \"brandNewFunction\" not "
+        "defined");
+  CHECK_FALSE(check_rules("r.yml",
+                          "groups:\n- name: g\n  rules:\n  - alert: a\n    expr: up\n"
+                          "    annotations: {s: '{{ $nope }}'}\n",
+                          {}, p)
+                  .ok());
   // Real errors stay errors.
   CHECK_FALSE(
       check_rules("r.yml", "groups:\n- name: g\n  bogus: 1\n  rules:\n  - record: a-b\n", {}, p)
@@ -353,4 +369,27 @@ TEST_CASE("Go YAML scanner errors yaml-cpp lets pass make a rule file invalid") 
     const auto got = errors_of(r.content);
     CHECK(got == (*r.error ? std::string(r.error) + "\n" : std::string()));
   }
+}
+
+TEST_CASE("metric and label names under the legacy and the UTF-8 scheme") {
+  using promwatch::validate::is_valid_label_name;
+  using promwatch::validate::is_valid_metric_name;
+  constexpr auto legacy = name_scheme::legacy;
+  constexpr auto utf8 = name_scheme::utf8;
+  // model.ValidationScheme.IsValidMetricName / IsValidLabelName (prometheus/common).
+  CHECK(is_valid_metric_name("job:up:sum", legacy));
+  CHECK_FALSE(is_valid_metric_name("my.metric", legacy));
+  CHECK(is_valid_metric_name("my.metric", utf8));
+  CHECK(is_valid_metric_name("a b r\xc3\xa9gion {}", utf8));
+  CHECK_FALSE(is_valid_metric_name("", utf8));
+  CHECK_FALSE(is_valid_metric_name("\xff", utf8));
+  CHECK_FALSE(is_valid_label_name("a:b", legacy));
+  CHECK(is_valid_label_name("a:b", utf8));
+  CHECK_FALSE(is_valid_label_name("1a", legacy));
+  CHECK(is_valid_label_name("1a", utf8));
+  CHECK_FALSE(is_valid_label_name("", utf8));
+  CHECK_FALSE(is_valid_label_name("a\xc3", utf8));
+  // The 2.42 functions are the legacy scheme.
+  CHECK(is_valid_metric_name("a:b") == is_valid_metric_name("a:b", legacy));
+  CHECK(is_valid_label_name("a_b") == is_valid_label_name("a_b", legacy));
 }

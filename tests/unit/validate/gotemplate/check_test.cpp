@@ -320,6 +320,11 @@ TEST_CASE("template functions added after 2.42 exist from their release on") {
       {"{{ now | toTime }}", {3, 6}},
       {"{{ $value | toDuration }}", {3, 6}},
       {"{{ urlQueryEscape \"a b\" }}", {3, 8}},
+      // template/template_test.go at v3.6.0
+      {"{{ (1800 | toDuration).String }}", {3, 6}},
+      {"{{ (\"1800\" | toDuration).String }}", {3, 6}},
+      {"{{ (now | toTime).Format \"Mon Jan 2 15:04:05 2006\" }}", {3, 6}},
+      {"{{ (\"-30m\" | parseDuration | toDuration | (now | toTime).Add).UnixMilli }}", {3, 6}},
   };
   for (const auto& r : rows) {
     CAPTURE(r.text);
