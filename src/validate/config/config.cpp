@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 
@@ -32,6 +33,23 @@ constexpr milliseconds default_scrape_timeout{10'000};
 
 std::string quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
+}
+
+/// Go's %q for the messages that print label names and values: invalid bytes as \xNN.
+std::string go_quote(std::string_view s) {
+  if (is_valid_utf8(s)) return quote(s);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch < 0x80) {
+      out += static_cast<char>(ch);
+    } else {
+      out += "\\x";
+      out += hex[ch >> 4];
+      out += hex[ch & 0xf];
+    }
+  }
+  return out + "\"";
 }
 
 std::string lower(std::string s) {
@@ -155,7 +173,48 @@ class checker {
 
   std::string text(const node* n) {
     if (!n) return {};
-    return dec_.string(*n).value_or("");
+    return scalar(*n).value_or("");
+  }
+
+  /// A scalar as Go yaml.v2 decodes it into a string: `!!binary` values are base64-decoded
+  /// (encoding/base64 StdEncoding; line breaks ignored).
+  std::optional<std::string> scalar(const node& n) {
+    if (n.tag != "tag:yaml.org,2002:binary" || !n.is_scalar()) return dec_.string(n);
+    if (auto bytes = base64_decode(n.value)) return bytes;
+    dec_.error(n, "!!binary value contains invalid base64 data");
+    return std::nullopt;
+  }
+
+  static std::optional<std::string> base64_decode(std::string_view in) {
+    std::string clean;
+    for (char ch : in) {
+      if (ch != '\r' && ch != '\n') clean += ch;
+    }
+    if (clean.size() % 4 != 0) return std::nullopt;
+    auto value = [](char ch) -> int {
+      if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+      if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+      if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+      if (ch == '+') return 62;
+      if (ch == '/') return 63;
+      return -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < clean.size(); i += 4) {
+      const bool last = i + 4 == clean.size();
+      const int pad = last ? (clean[i + 3] == '=') + (clean[i + 2] == '=') : 0;
+      if (pad == 1 && clean[i + 2] == '=') return std::nullopt;
+      std::uint32_t bits = 0;
+      for (int k = 0; k < 4 - pad; ++k) {
+        const int v = value(clean[i + static_cast<std::size_t>(k)]);
+        if (v < 0) return std::nullopt;
+        bits |= static_cast<std::uint32_t>(v) << (18 - 6 * k);
+      }
+      out += static_cast<char>((bits >> 16) & 0xff);
+      if (pad < 2) out += static_cast<char>((bits >> 8) & 0xff);
+      if (pad < 1) out += static_cast<char>(bits & 0xff);
+    }
+    return out;
   }
 
   bool set(const node* n) { return n && !n->is_null() && !text(n).empty(); }
@@ -186,13 +245,14 @@ class checker {
   void label_set(const node* n, std::string_view go_type) {
     if (!n || !dec_.expect_map(*n, go_type)) return;
     for (const auto& e : n->entries) {
-      auto name = dec_.string(e.key);
+      auto name = scalar(e.key);
       if (name && !label_name_ok(*name)) {
-        dec_.error(e.key, quote(*name) + " is not a valid label name");
+        dec_.error(e.key, go_quote(*name) + " is not a valid label name");
       }
       if (e.value.is_scalar()) {
-        if (!is_valid_utf8(e.value.value)) {
-          dec_.error(e.value, quote(e.value.value) + " is not a valid label value");
+        auto value = scalar(e.value);
+        if (value && !is_valid_utf8(*value)) {
+          dec_.error(e.value, go_quote(*value) + " is not a valid label value");
         }
       } else if (!e.value.is_null()) {
         dec_.type_error(e.value, "string");
@@ -490,7 +550,17 @@ class checker {
                     "empty or null metric relabeling rule in scrape config");
     relabel_legacy_ = false;
     const bool has_relabel = relabels && relabels->is_sequence() && !relabels->items.empty();
+    // promtool builds the targets (relabeling applied) and checks their addresses.
+    if (has_relabel && p_.by == judge::promtool) {
+      target_defaults_ = {
+          {"job", job},
+          {"__scheme__", text(sc.find("scheme")).empty() ? "http" : text(sc.find("scheme"))},
+          {"__metrics_path__",
+           text(sc.find("metrics_path")).empty() ? "/metrics" : text(sc.find("metrics_path"))}};
+      simulate_relabels_ = relabels;
+    }
     service_discovery(sc, !has_relabel);
+    simulate_relabels_ = nullptr;
   }
 
   /// ScrapeConfig.Validate's name validation and escaping schemes (2.55, 3.4).
@@ -558,6 +628,21 @@ class checker {
   }
 
   // --- service discoveries' own UnmarshalYAML rules (discovery/<mechanism>/) ---
+
+  /// Whether Go's url.Parse accepts `u`: not a leading ':' (missing protocol scheme), no
+  /// ASCII control characters, and well-formed %-escapes.
+  static bool go_url_parses(std::string_view u) {
+    if (!u.empty() && u[0] == ':') return false;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      const auto ch = static_cast<unsigned char>(u[i]);
+      if (ch < 0x20 || ch == 0x7f) return false;
+      if (ch == '%' && (i + 2 >= u.size() || !std::isxdigit(static_cast<unsigned char>(u[i + 1])) ||
+                        !std::isxdigit(static_cast<unsigned char>(u[i + 2])))) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /// Go url.Parse plus the checks most discoveries make: scheme http(s) and a host.
   void http_url(const node& c, const node* u, std::string_view missing) {
@@ -773,10 +858,14 @@ class checker {
     } else if (m == "nomad") {
       require(c, "server", "nomad SD configuration requires a server address");
     } else if (m == "stackit") {
-      const std::string endpoint = text(c.find("endpoint"));
-      if (!endpoint.empty() && (endpoint.find("://") == std::string::npos ||
-                                endpoint.substr(endpoint.find("://") + 3).empty())) {
-        dec_.error(*c.find("endpoint"), "invalid endpoint " + quote(endpoint));
+      const node* endpoint = c.find("endpoint");
+      const node* region = c.find("region");
+      // The region defaults to eu01; only an explicitly emptied one can be missing.
+      if (text(endpoint).empty() && region && text(region).empty()) {
+        dec_.error(c, "stackit_sd: endpoint and region missing");
+      }
+      if (endpoint && !go_url_parses(text(endpoint))) {
+        dec_.error(*endpoint, "stackit_sd: invalid endpoint " + quote(text(endpoint)));
       }
     }
   }
@@ -902,15 +991,136 @@ class checker {
     if (!dec_.expect_map(c, "targetgroup.Group")) return;
     fields(c, {"static"}, "targetgroup.Group");
     if (const node* t = c.find("targets"); t && dec_.expect_sequence(*t, "[]string")) {
-      for (const auto& target : t->items) {
+      for (std::size_t i = 0; i < t->items.size(); ++i) {
+        const auto& target = t->items[i];
         auto s = dec_.string(target);
         // config.go CheckTargetAddress: users put URLs where host:port belongs.
         if (check_targets && s && s->find('/') != std::string::npos) {
           dec_.error(target, quote(*s) + " is not a valid hostname");
+        } else if (!check_targets && s && simulate_relabels_) {
+          auto labels = target_defaults_;
+          if (const node* l = c.find("labels"); l && l->is_map()) {
+            for (const auto& e : l->entries)
+              if (e.value.is_scalar()) labels[e.key.value] = e.value.value;
+          }
+          labels["__address__"] = *s;
+          if (!relabel_process(*simulate_relabels_, labels)) continue;
+          const std::string addr = labels["__address__"];
+          if (addr.find('/') != std::string::npos) {
+            dec_.error(target, "instance " + std::to_string(i) + " in group 0: " + quote(addr) +
+                                   " is not a valid hostname");
+          }
         }
       }
     }
     label_set(c.find("labels"), "model.LabelSet");
+  }
+
+  /// model/relabel Process on one label set; false when the target is dropped. hashmod is
+  /// not computed (its value never makes an address invalid).
+  bool relabel_process(const node& rules, std::map<std::string, std::string>& labels) {
+    if (!rules.is_sequence()) return true;
+    for (const auto& r : rules.items) {
+      if (!r.is_map()) continue;
+      const node* rx = r.find("regex");
+      const std::string pattern = rx && !rx->is_null() ? text(rx) : "(.*)";
+      re2::RE2::Options opts;
+      opts.set_log_errors(false);
+      const re2::RE2 re((at(3, 0) ? "^(?s:" : "^(?:") + pattern + ")$", opts);
+      if (!re.ok()) return true;
+      const node* sep_node = r.find("separator");
+      const std::string sep = sep_node ? text(sep_node) : ";";
+      std::string value;
+      if (const node* sl = r.find("source_labels"); sl && sl->is_sequence()) {
+        for (std::size_t i = 0; i < sl->items.size(); ++i)
+          value += (i ? sep : "") + labels[sl->items[i].value];
+      }
+      const std::string action = r.find("action") ? lower(text(r.find("action"))) : "replace";
+      const std::string target = text(r.find("target_label"));
+      const std::string replacement = r.find("replacement") ? text(r.find("replacement")) : "$1";
+      std::vector<re2::StringPiece> groups(static_cast<std::size_t>(re.NumberOfCapturingGroups()) +
+                                           1);
+      auto match = [&](const std::string& v) {
+        return re.Match(v, 0, v.size(), re2::RE2::UNANCHORED, groups.data(),
+                        static_cast<int>(groups.size()));
+      };
+      auto expand = [&](const std::string& tmpl) {
+        std::string out;
+        for (std::size_t i = 0; i < tmpl.size(); ++i) {
+          if (tmpl[i] != '$' || i + 1 >= tmpl.size()) {
+            out += tmpl[i];
+            continue;
+          }
+          std::string name;
+          std::size_t j = i + 1;
+          if (tmpl[j] == '{') {
+            const auto close = tmpl.find('}', j);
+            if (close == std::string::npos) {
+              out += tmpl[i];
+              continue;
+            }
+            name = tmpl.substr(j + 1, close - j - 1);
+            j = close + 1;
+          } else {
+            while (j < tmpl.size() &&
+                   (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_'))
+              name += tmpl[j++];
+          }
+          if (name.empty()) {
+            out += tmpl[i];
+            continue;
+          }
+          int index = -1;
+          if (std::all_of(name.begin(), name.end(),
+                          [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+            index = std::stoi(name);
+          } else if (auto it = re.NamedCapturingGroups().find(name);
+                     it != re.NamedCapturingGroups().end()) {
+            index = it->second;
+          }
+          if (index >= 0 && static_cast<std::size_t>(index) < groups.size() &&
+              groups[static_cast<std::size_t>(index)].data()) {
+            out += std::string(groups[static_cast<std::size_t>(index)]);
+          }
+          i = j - 1;
+        }
+        return out;
+      };
+      if (action == "drop" && match(value)) return false;
+      if (action == "keep" && !match(value)) return false;
+      if (action == "dropequal" && labels[target] == value) return false;
+      if (action == "keepequal" && labels[target] != value) return false;
+      if (action == "replace" && match(value)) {
+        const std::string name = expand(target);
+        const std::string res = expand(replacement);
+        if (name.empty()) continue;
+        if (res.empty()) {
+          labels.erase(name);
+        } else {
+          labels[name] = res;
+        }
+      } else if (action == "lowercase" || action == "uppercase") {
+        std::string v = value;
+        for (auto& ch : v)
+          ch = static_cast<char>(action == "lowercase"
+                                     ? std::tolower(static_cast<unsigned char>(ch))
+                                     : std::toupper(static_cast<unsigned char>(ch)));
+        labels[target] = v;
+      } else if (action == "hashmod") {
+        labels[target] = "0";
+      } else if (action == "labelmap") {
+        auto copy = labels;
+        for (const auto& [k, v] : copy) {
+          if (match(k)) labels[expand(replacement)] = v;
+        }
+      } else if (action == "labeldrop" || action == "labelkeep") {
+        for (auto it = labels.begin(); it != labels.end();) {
+          const bool m = match(it->first);
+          it = (action == "labeldrop") == m ? labels.erase(it) : std::next(it);
+        }
+      }
+    }
+    return true;
   }
 
   void file_sd_config(const node& c) {
@@ -1329,7 +1539,14 @@ class checker {
       }
       const node* relabels = am.find("relabel_configs");
       relabel_configs(relabels, "empty or null Alertmanager target relabeling rule");
-      service_discovery(am, !(relabels && relabels->is_sequence() && !relabels->items.empty()));
+      const bool am_relabel = relabels && relabels->is_sequence() && !relabels->items.empty();
+      if (am_relabel && p_.by == judge::promtool) {
+        target_defaults_ = {
+            {"__scheme__", text(am.find("scheme")).empty() ? "http" : text(am.find("scheme"))}};
+        simulate_relabels_ = relabels;
+      }
+      service_discovery(am, !am_relabel);
+      simulate_relabels_ = nullptr;
     }
   }
 
@@ -1576,6 +1793,9 @@ class checker {
   std::string global_escaping_;
   /// Relabel rules of the scrape config being checked use legacy names (3.7+, legacy scheme).
   bool relabel_legacy_ = false;
+  /// promtool only: the relabel rules static targets go through, and their default labels.
+  const node* simulate_relabels_ = nullptr;
+  std::map<std::string, std::string> target_defaults_;
   const node* global_scheme_node_ = nullptr;
   bool global_scheme_checked_ = false;
   core::diagnostics warnings_;
