@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -336,7 +337,9 @@ class checker {
   void validation_scheme(const node* n, std::string_view where) {
     if (!n || n->is_null()) return;
     const std::string v = text(n);
-    if (!v.empty() && v != "legacy" && v != "utf8") {
+    if (!v.empty() && v != "legacy" && v != "utf8" && at(3, 6)) {
+      dec_.error(*n, "unrecognized ValidationScheme: " + quote(v));
+    } else if (!v.empty() && v != "legacy" && v != "utf8") {
       dec_.error(*n, "unknown " + std::string(where) +
                          "name validation method specified, must be either 'legacy' or 'utf8', "
                          "got " +
@@ -368,6 +371,11 @@ class checker {
     // 3.x checks the global scheme in each scrape config's Validate, so only with one.
     global_scheme_node_ = g.find("metric_name_validation_scheme");
     if (at(2, 55) && !at(3, 0)) validation_scheme(global_scheme_node_, "");
+    // 3.6 made the field a model.ValidationScheme, checked when it is unmarshalled.
+    if (at(3, 6)) {
+      validation_scheme(global_scheme_node_, "global ");
+      global_scheme_checked_ = true;
+    }
     if (at(3, 4)) {
       const node* esc = g.find("metric_name_escaping_scheme");
       global_escaping_ = text(esc);
@@ -587,6 +595,10 @@ class checker {
                  "'allow-utf-8', 'underscores', 'dots', or 'values', got " +
                      escaping);
       return;
+    }
+    // 3.7: a scrape config that sets its own validation scheme infers its escaping from it.
+    if (escaping.empty() && at(3, 7) && !text(vs).empty()) {
+      escaping = scheme == "legacy" ? "underscores" : "allow-utf-8";
     }
     if (escaping.empty()) escaping = global_escaping_;
     if (escaping.empty()) {
@@ -857,6 +869,21 @@ class checker {
       }
     } else if (m == "nomad") {
       require(c, "server", "nomad SD configuration requires a server address");
+    } else if (m == "outscale") {
+      require(c, "region", "outscale SD configuration requires a region");
+      const bool key = has(c, "secret_key");
+      const bool key_file = has(c, "secret_key_file");
+      if (!key && !key_file) {
+        dec_.error(c, "one of secret_key & secret_key_file must be configured");
+      } else if (key && key_file) {
+        dec_.error(c, "at most one of secret_key & secret_key_file must be configured");
+      }
+    } else if (m == "oci") {
+      const std::string auth = text(c.find("auth"));
+      if (!auth.empty() && auth != "api_key" && auth != "instance_principal") {
+        dec_.error(*c.find("auth"), "oci_sd: unknown auth method " + quote(auth) +
+                                        ", expected \"api_key\" or \"instance_principal\"");
+      }
     } else if (m == "stackit") {
       const node* endpoint = c.find("endpoint");
       const node* region = c.find("region");
@@ -1574,6 +1601,7 @@ class checker {
         for (auto f : {"batch_send_deadline", "min_backoff", "max_backoff", "sample_age_limit"})
           if (config::known_field("queue", f, p_.version)) duration(q->find(f));
         boolean(q->find("retry_on_http_429"));
+        if (at(3, 12)) queue_bounds(*q);
       }
       if (const node* m = rw.find("metadata_config");
           m && dec_.expect_map(*m, "config.MetadataConfig")) {
@@ -1615,6 +1643,34 @@ class checker {
         fields(*gi, {"google_iam"}, "googleiam.Config");
       }
       if (at(3, 1)) boolean(rw.find("round_robin_dns"));
+    }
+  }
+
+  /// QueueConfig.Validate (3.12), on the configured values over upstream's defaults.
+  void queue_bounds(const node& q) {
+    auto number = [&](const char* key, std::int64_t fallback) {
+      const node* n = q.find(key);
+      return n && !n->is_null() ? dec_.integer(*n, "int").value_or(fallback) : fallback;
+    };
+    auto millis = [&](const char* key, milliseconds fallback) {
+      const node* n = q.find(key);
+      return n && !n->is_null() ? dec_.duration(*n).value_or(fallback) : fallback;
+    };
+    const auto max_shards = number("max_shards", 50);
+    const auto min_shards = number("min_shards", 1);
+    if (max_shards <= 0) {
+      dec_.error(q, "remote write queue max_shards must be positive");
+    } else if (min_shards <= 0) {
+      dec_.error(q, "remote write queue min_shards must be positive");
+    } else if (min_shards > max_shards) {
+      dec_.error(q, "remote write queue min_shards must not be greater than max_shards");
+    } else if (number("max_samples_per_send", 2000) <= 0) {
+      dec_.error(q, "remote write queue max_samples_per_send must be positive");
+    } else if (number("capacity", 10000) <= 0) {
+      dec_.error(q, "remote write queue capacity must be positive");
+    } else if (millis("max_backoff", milliseconds{5000}) <
+               millis("min_backoff", milliseconds{30})) {
+      dec_.error(q, "remote write queue max_backoff must not be less than min_backoff");
     }
   }
 
@@ -1732,12 +1788,20 @@ class checker {
           r && at(3, 8) && dec_.expect_map(*r, "config.TSDBRetentionConfig")) {
         fields(*r, {"retention"}, "config.TSDBRetentionConfig");
         duration(r->find("time"));
-        body_size_limit(r->find("size"));
-        if (const node* pc = r->find("percentage"); pc && at(3, 11)) {
-          auto v = dec_.integer(*pc, "uint");
-          if (v && (*v < 0 || *v > 100)) {
-            dec_.error(*pc, "invalid percentage value: must be between 0 and 100");
+        if (const node* sz = r->find("size"); sz && !text(sz).starts_with("-")) body_size_limit(sz);
+        if (const node* pc = r->find("percentage"); pc && at(3, 11) && !pc->is_null()) {
+          const std::string pct = text(pc);
+          char* end = nullptr;
+          const double v = std::strtod(pct.c_str(), &end);
+          if (!pc->is_plain() || pct.empty() || end != pct.c_str() + pct.size()) {
+            dec_.type_error(*pc, "float64");
+          } else if (v < 0 || v > 100) {
+            dec_.error(
+                *pc, "'storage.tsdb.retention.percentage' must be in the range [0, 100], got " + pct);
           }
+        }
+        if (const node* sz = r->find("size"); sz && text(sz).starts_with("-")) {
+          dec_.error(*sz, "'storage.tsdb.retention.size' must be greater than or equal to 0");
         }
       }
       if (const node* ce = t->find("chunk_encoding");
@@ -1745,7 +1809,10 @@ class checker {
         fields(*ce, {"chunk_encoding"}, "config.ChunkEncodingConfig");
         const std::string f = text(ce->find("floats"));
         if (!f.empty() && f != "xor" && f != "xor2") {
-          dec_.error(*ce->find("floats"), "unknown chunk encoding for floats " + quote(f));
+          dec_.error(*ce->find("floats"),
+                     "'storage.tsdb.chunk_encoding.floats' must be 'xor' or 'xor2', or the field "
+                     "must be omitted entirely, got " +
+                         quote(f));
         }
       }
     }

@@ -52,7 +52,7 @@ TEST_CASE("new top-level and global fields are unknown before their release") {
       {job("  scrape_native_histograms: true\n"), {3, 8}},
       {job("  aws_sd_configs: [{role: ec2, region: x}]\n"), {3, 8}},
       {job("  stackit_sd_configs: [{project: p}]\n"), {3, 5}},
-      {job("  outscale_sd_configs: [{region: r}]\n"), {3, 12}},
+      {job("  outscale_sd_configs: [{region: r, access_key: a, secret_key: s}]\n"), {3, 12}},
       {job("  tls_config: {ca: x}\n"), {2, 45}},
       {job("  proxy_from_environment: true\n"), {2, 43}},
       {job("  http_headers: {X-A: {values: [b]}}\n"), {2, 53}},
@@ -156,4 +156,66 @@ TEST_CASE("a target newer than the tables gets unknown fields as warnings") {
   CHECK(rep.ok());
   REQUIRE(rep.warnings.size() == 1);
   CHECK(rep.warnings[0].message == "field some_future_field not found in type config.plain");
+}
+
+TEST_CASE("rules added in 3.6 to 3.14 (upstream config tests at those tags)") {
+  struct row {
+    std::string yml;
+    v::prometheus_version since;  // invalid from this release on, valid (or unknown) before
+  };
+  // Each of these is invalid from `since`, where the field exists already.
+  const std::vector<row> rows = {
+      {"global: {metric_name_validation_scheme: nope}\n", {3, 6}},
+      {"remote_write: [{url: 'http://a', queue_config: {capacity: 0}}]\n", {3, 12}},
+      {"remote_write: [{url: 'http://a', queue_config: {min_shards: 9, max_shards: 3}}]\n",
+       {3, 12}},
+      {"remote_write: [{url: 'http://a', queue_config: {min_backoff: 9s, max_backoff: 1s}}]\n",
+       {3, 12}},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.yml);
+    CHECK(valid(r.yml, at(r.since.major, r.since.minor - 1)));
+    CHECK_FALSE(valid(r.yml, at(r.since.major, r.since.minor)));
+    CHECK_FALSE(valid(r.yml, at(3, 14)));
+  }
+  const auto p = at(3, 14);
+  CHECK(valid("storage: {tsdb: {retention: {percentage: 0.5}}}\n", p));
+  CHECK_FALSE(valid("storage: {tsdb: {retention: {percentage: 101}}}\n", p));
+  CHECK_FALSE(valid("storage: {tsdb: {retention: {percentage: -1}}}\n", p));
+  CHECK_FALSE(valid("storage: {tsdb: {retention: {size: -1GB}}}\n", p));
+  CHECK_FALSE(valid("storage: {tsdb: {retention: {time: -1h}}}\n", p));
+  CHECK(valid("storage: {tsdb: {chunk_encoding: {floats: xor}}}\n", p));
+  CHECK_FALSE(valid("storage: {tsdb: {chunk_encoding: {floats: XOR2}}}\n", p));
+  CHECK_FALSE(valid(job("  oci_sd_configs: [{auth: nope, region: r}]\n"), p));
+  CHECK_FALSE(valid(job("  oci_sd_configs: [{region: r}]\n"), at(3, 13)));
+  CHECK_FALSE(
+      valid(job("  outscale_sd_configs: [{region: '', access_key: a, secret_key: s}]\n"), p));
+  CHECK_FALSE(valid(job("  outscale_sd_configs: [{region: r, access_key: a}]\n"), p));
+  CHECK_FALSE(valid(job("  outscale_sd_configs: [{region: r, access_key: a, secret_key: s, "
+                        "secret_key_file: f}]\n"),
+                    p));
+  // 3.7 infers a scrape config's escaping from its own validation scheme.
+  const auto local_legacy = job("  metric_name_validation_scheme: legacy\n");
+  CHECK_FALSE(valid(local_legacy, at(3, 6)));
+  CHECK(valid(local_legacy, at(3, 7)));
+  // aws_sd_configs roles by release.
+  CHECK_FALSE(valid(job("  aws_sd_configs: [{role: msk, region: r}]\n"), at(3, 9)));
+  CHECK(valid(job("  aws_sd_configs: [{role: msk, region: r}]\n"), at(3, 10)));
+  CHECK_FALSE(valid(job("  aws_sd_configs: [{role: rds, region: r}]\n"), at(3, 10)));
+  CHECK(valid(job("  aws_sd_configs: [{role: elasticache, region: r}]\n"), at(3, 11)));
+  // OTLP fields of 3.6 and 3.8.
+  CHECK_FALSE(valid("otlp: {promote_scope_metadata: true}\n", at(3, 5)));
+  CHECK(valid("otlp: {promote_scope_metadata: true}\n", at(3, 6)));
+  CHECK_FALSE(valid("otlp: {label_name_underscore_sanitization: true}\n", at(3, 7)));
+  CHECK(valid("otlp: {label_name_underscore_sanitization: true}\n", at(3, 8)));
+  // Global extra_scrape_metrics (3.10), sigv4 external_id (3.10), oauth2 grant_type (3.8).
+  CHECK_FALSE(valid("global: {extra_scrape_metrics: true}\n", at(3, 9)));
+  CHECK(valid("global: {extra_scrape_metrics: true}\n", at(3, 10)));
+  const std::string sigv4 = "remote_write: [{url: 'http://a', sigv4: {external_id: x}}]\n";
+  CHECK_FALSE(valid(sigv4, at(3, 9)));
+  CHECK(valid(sigv4, at(3, 10)));
+  const auto grant =
+      job("  oauth2: {client_id: a, client_secret: b, token_url: c, grant_type: x}\n");
+  CHECK_FALSE(valid(grant, at(3, 7)));
+  CHECK(valid(grant, at(3, 8)));
 }
