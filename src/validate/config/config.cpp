@@ -358,7 +358,15 @@ class checker {
   void global(const node& g) {
     if (!dec_.expect_map(g, "config.plain")) return;
     fields(g, {"global"}, "config.plain");
+    // 3.7 checks external label names with the file's own scheme (before: model's, UTF-8).
+    const bool legacy_global = at(3, 7) && file_scheme_ == "legacy";
+    const name_scheme saved = names_;
+    if (legacy_global) names_ = name_scheme::legacy;
     label_set(g.find("external_labels"), "labels.Labels");
+    names_ = saved;
+    // Relabel rules outside scrape configs follow the global scheme from 3.7 on.
+    global_relabel_legacy_ = legacy_global;
+    relabel_legacy_ = legacy_global;
     if (at(2, 45)) {
       body_size_limit(g.find("body_size_limit"));
       for (auto f : {"sample_limit", "target_limit", "label_limit", "label_name_length_limit",
@@ -556,7 +564,7 @@ class checker {
     relabel_configs(relabels, "empty or null target relabeling rule in scrape config");
     relabel_configs(sc.find("metric_relabel_configs"),
                     "empty or null metric relabeling rule in scrape config");
-    relabel_legacy_ = false;
+    relabel_legacy_ = global_relabel_legacy_;
     const bool has_relabel = relabels && relabels->is_sequence() && !relabels->items.empty();
     // promtool builds the targets (relabeling applied) and checks their addresses.
     if (has_relabel && p_.by == judge::promtool) {
@@ -585,7 +593,7 @@ class checker {
     if (scheme.empty())
       scheme = file_scheme_.empty() ? (at(3, 0) ? "utf8" : "legacy") : file_scheme_;
     // Since 3.7 relabel rules are validated with the scrape config's own scheme.
-    relabel_legacy_ = at(3, 7) && p_.by == judge::server && scheme == "legacy";
+    relabel_legacy_ = at(3, 7) && scheme == "legacy";
     if (!at(3, 4)) return;
     const node* es = sc.find("metric_name_escaping_scheme");
     std::string escaping = text(es);
@@ -1797,7 +1805,8 @@ class checker {
             dec_.type_error(*pc, "float64");
           } else if (v < 0 || v > 100) {
             dec_.error(
-                *pc, "'storage.tsdb.retention.percentage' must be in the range [0, 100], got " + pct);
+                *pc,
+                "'storage.tsdb.retention.percentage' must be in the range [0, 100], got " + pct);
           }
         }
         if (const node* sz = r->find("size"); sz && text(sz).starts_with("-")) {
@@ -1860,6 +1869,7 @@ class checker {
   std::string global_escaping_;
   /// Relabel rules of the scrape config being checked use legacy names (3.7+, legacy scheme).
   bool relabel_legacy_ = false;
+  bool global_relabel_legacy_ = false;
   /// promtool only: the relabel rules static targets go through, and their default labels.
   const node* simulate_relabels_ = nullptr;
   std::map<std::string, std::string> target_defaults_;

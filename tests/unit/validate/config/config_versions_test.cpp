@@ -219,3 +219,40 @@ TEST_CASE("rules added in 3.6 to 3.14 (upstream config tests at those tags)") {
   CHECK_FALSE(valid(grant, at(3, 7)));
   CHECK(valid(grant, at(3, 8)));
 }
+
+TEST_CASE("from 3.7 the file's legacy scheme applies to external labels and relabel targets") {
+  const std::string ext =
+      "global:\n  metric_name_validation_scheme: legacy\n  "
+      "external_labels: {a.b: x}\n";
+  CHECK(valid(ext, at(3, 6)));
+  CHECK_FALSE(valid(ext, at(3, 7)));
+  CHECK_FALSE(valid(ext, at(3, 7, v::judge::promtool)));
+  const std::string relabel =
+      "global:\n  metric_name_validation_scheme: legacy\n  "
+      "metric_name_escaping_scheme: underscores\n" +
+      job("  relabel_configs: [{target_label: a.b}]\n");
+  CHECK(valid(relabel, at(3, 6)));
+  CHECK_FALSE(valid(relabel, at(3, 7)));
+}
+
+TEST_CASE("a target newer than the tables gets unknown discoveries as warnings") {
+  const auto p = v::make_profile({3, 20}, v::judge::server, {});
+  const auto rep = v::check_config("p.yml", job("  future_sd_configs: [{a: b}]\n"), {}, p);
+  CHECK(rep.ok());
+  REQUIRE(rep.warnings.size() == 1);
+  CHECK(rep.warnings[0].message == "field future_sd_configs not found in type config.ScrapeConfig");
+  // The same file is an error for a known release.
+  CHECK_FALSE(valid(job("  future_sd_configs: [{a: b}]\n"), at(3, 14)));
+}
+
+TEST_CASE("the default profile keeps the 2.42 verdicts") {
+  const v::profile def{};
+  CHECK(valid(job("  tls_config: {max_version: TLS13}\n"), def));
+  CHECK_FALSE(valid(job("  tls_config: {ca: x}\n"), def));
+  CHECK_FALSE(valid("scrape_config_files: []\n", def));
+  CHECK_FALSE(valid(job("  relabel_configs: [{action: uppercase, target_label: x, "
+                        "source_labels: [a], replacement: y}]\n"),
+                    def));
+  // The server judge never touches the filesystem.
+  CHECK(valid(job("  authorization: {credentials_file: /nonexistent/token}\n"), def));
+}
