@@ -1902,9 +1902,9 @@ report run(std::string_view path, std::string_view content, const limits& lim, c
   (c.*entry)(*doc.root);
   out.errors = dec.take_errors();
   out.warnings = c.take_warnings();
-  // promtool also requires the files the config names to exist; the server does not (it
-  // globs rule files and reads credentials per request), so only a promtool profile asks.
-  if (prof.by == judge::promtool && out.errors.empty()) {
+  // Prometheus reads the scrape_config_files at load; promtool also requires the rule,
+  // credential and TLS files the config names to exist (check_referenced_files decides).
+  if (out.errors.empty()) {
     auto refs = c.take_references();
     auto more = config::check_referenced_files(path, refs, lim, prof, c.job_names());
     out.errors.insert(out.errors.end(), more.errors.begin(), more.errors.end());

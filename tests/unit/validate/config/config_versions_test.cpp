@@ -253,6 +253,6 @@ TEST_CASE("the default profile keeps the 2.42 verdicts") {
   CHECK_FALSE(valid(job("  relabel_configs: [{action: uppercase, target_label: x, "
                         "source_labels: [a], replacement: y}]\n"),
                     def));
-  // The server judge never touches the filesystem.
+  // The server judge does not stat credential files.
   CHECK(valid(job("  authorization: {credentials_file: /nonexistent/token}\n"), def));
 }
