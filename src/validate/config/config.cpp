@@ -682,6 +682,15 @@ class checker {
     if (!has(c, key)) dec_.error(c, std::move(message));
   }
 
+  /// For fields with a non-empty default: only an explicitly emptied value is missing.
+  void not_emptied(const node& c, std::string_view key, std::string message) {
+    const node* n = c.find(key);
+    if (!n) return;
+    std::string v = text(n);
+    v.erase(0, v.find_first_not_of(" \t\r\n"));
+    if (v.empty()) dec_.error(*n, std::move(message));
+  }
+
   void role(const node& c, std::initializer_list<std::string_view> roles, std::string missing,
             std::string_view unknown_prefix) {
     const node* r = c.find("role");
@@ -721,8 +730,9 @@ class checker {
         require(c, "client_id", "azure SD configuration requires a client_id");
         require(c, "client_secret", "azure SD configuration requires a client_secret");
       }
+      // SDK since 2.52, WorkloadIdentity since 3.11.
       if (!method.empty() && method != "OAuth" && method != "ManagedIdentity" &&
-          !(at(2, 52) && method == "SDK")) {
+          !(at(2, 52) && method == "SDK") && !(at(3, 11) && method == "WorkloadIdentity")) {
         dec_.error(*c.find("authentication_method"),
                    "unknown authentication_type " + quote(method) +
                        ". Supported types are \"OAuth\" or \"ManagedIdentity\"");
@@ -809,7 +819,7 @@ class checker {
       }
       require(c, "access_key", "access_key is mandatory");
     } else if (m == "ovhcloud") {
-      require(c, "endpoint", "endpoint can not be empty");
+      not_emptied(c, "endpoint", "endpoint can not be empty");
       require(c, "application_key", "application key can not be empty");
       require(c, "application_secret", "application secret can not be empty");
       require(c, "consumer_key", "consumer key can not be empty");
@@ -839,7 +849,16 @@ class checker {
     } else if (m == "ionos") {
       require(c, "datacenter_id", "datacenter id can't be empty");
     } else if (m == "consul") {
-      require(c, "server", "consul SD configuration requires a server address");
+      not_emptied(c, "server", "consul SD configuration requires a server address");
+      const node* basic = c.find("basic_auth");
+      if ((has(c, "username") || has(c, "password")) && basic && !basic->is_null()) {
+        dec_.error(c,
+                   "at most one of consul SD configuration username and password and basic "
+                   "auth can be configured");
+      }
+      if (has(c, "token") && client_auth_token_conflict(c)) {
+        dec_.error(c, "at most one of consul SD token, authorization, or oauth2 can be configured");
+      }
     } else if (m == "gce") {
       require(c, "project", "GCE SD configuration requires a project");
       require(c, "zone", "GCE SD configuration requires a zone");
@@ -876,15 +895,26 @@ class checker {
         dec_.error(c, "kuma SD server must not be empty and have a scheme");
       }
     } else if (m == "nomad") {
-      require(c, "server", "nomad SD configuration requires a server address");
+      not_emptied(c, "server", "nomad SD configuration requires a server address");
     } else if (m == "outscale") {
       require(c, "region", "outscale SD configuration requires a region");
+      require(c, "access_key", "outscale SD configuration requires access_key");
       const bool key = has(c, "secret_key");
       const bool key_file = has(c, "secret_key_file");
       if (!key && !key_file) {
         dec_.error(c, "one of secret_key & secret_key_file must be configured");
       } else if (key && key_file) {
         dec_.error(c, "at most one of secret_key & secret_key_file must be configured");
+      }
+    } else if (m == "digitalocean" && at(3, 12)) {
+      // role (3.12) defaults to droplets.
+      if (const node* r = c.find("role")) {
+        const std::string v = text(r);
+        if (v.empty()) {
+          dec_.error(*r, "role missing (one of: droplets, databases)");
+        } else if (v != "droplets" && v != "databases") {
+          dec_.error(*r, "unknown DigitalOcean SD role " + quote(v));
+        }
       }
     } else if (m == "oci") {
       const std::string auth = text(c.find("auth"));
@@ -1680,6 +1710,13 @@ class checker {
                millis("min_backoff", milliseconds{30})) {
       dec_.error(q, "remote write queue max_backoff must not be less than min_backoff");
     }
+  }
+
+  bool client_auth_token_conflict(const node& owner) {
+    for (auto k : {"authorization", "oauth2"}) {
+      if (const node* b = owner.find(k); b && !b->is_null()) return true;
+    }
+    return false;
   }
 
   bool client_auth(const node& owner) {

@@ -256,3 +256,25 @@ TEST_CASE("the default profile keeps the 2.42 verdicts") {
   // The server judge does not stat credential files.
   CHECK(valid(job("  authorization: {credentials_file: /nonexistent/token}\n"), def));
 }
+
+TEST_CASE("discovery fields with defaults are only missing when emptied") {
+  const auto p = at(2, 42);
+  CHECK(valid(job("  consul_sd_configs: [{services: [a]}]\n"), p));
+  CHECK_FALSE(valid(job("  consul_sd_configs: [{server: ' '}]\n"), p));
+  CHECK_FALSE(valid(job("  consul_sd_configs: [{username: a, basic_auth: {username: b}}]\n"), p));
+  CHECK_FALSE(
+      valid(job("  consul_sd_configs: [{token: a, authorization: {credentials: b}}]\n"), p));
+  CHECK(valid(job("  nomad_sd_configs: [{}]\n"), p));
+  CHECK(valid(job("  ovhcloud_sd_configs: [{application_key: a, application_secret: b, "
+                  "consumer_key: c, service: vps}]\n"),
+              p));
+  CHECK(valid(job("  digitalocean_sd_configs: [{role: databases}]\n"), at(3, 12)));
+  CHECK_FALSE(valid(job("  digitalocean_sd_configs: [{role: nope}]\n"), at(3, 12)));
+  CHECK_FALSE(valid(job("  digitalocean_sd_configs: [{role: databases}]\n"), at(3, 11)));
+  CHECK(valid(job("  azure_sd_configs: [{subscription_id: s, authentication_method: "
+                  "WorkloadIdentity}]\n"),
+              at(3, 11)));
+  CHECK_FALSE(valid(job("  azure_sd_configs: [{subscription_id: s, authentication_method: "
+                        "WorkloadIdentity}]\n"),
+                    at(3, 10)));
+}
