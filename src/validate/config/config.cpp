@@ -1301,6 +1301,15 @@ class checker {
     }
   }
 
+  /// How many of `keys` are set in `map` (fields unknown to the release count as unset: they
+  /// were reported already).
+  int count_set(const node& map, std::initializer_list<std::string_view> keys) {
+    int n = 0;
+    for (auto k : keys)
+      n += set(map.find(k)) ? 1 : 0;
+    return n;
+  }
+
   /// common/config HTTPClientConfig fields inlined into `owner`, and Validate()'s rules.
   void http_client(const node& owner) {
     const node* basic = owner.find("basic_auth");
@@ -1313,10 +1322,11 @@ class checker {
     const bool has_token_file = set(owner.find("bearer_token_file"));
     if (has_basic && dec_.expect_map(*basic, "config.BasicAuth")) {
       fields(*basic, {"basic_auth"}, "config.BasicAuth");
-      if (set(basic->find("password")) && set(basic->find("password_file"))) {
+      // *_ref (2.53) joins the exclusive choices; username_file arrived in 2.49.
+      if (count_set(*basic, {"password", "password_file", "password_ref"}) > 1) {
         dec_.error(*basic, "at most one of basic_auth password & password_file must be configured");
       }
-      if (at(2, 49) && set(basic->find("username")) && set(basic->find("username_file"))) {
+      if (count_set(*basic, {"username", "username_file", "username_ref"}) > 1) {
         dec_.error(*basic, "at most one of basic_auth username & username_file must be configured");
       }
     }
@@ -1334,7 +1344,7 @@ class checker {
       if (has_token || has_token_file) {
         dec_.error(*authz, "authorization is not compatible with bearer_token & bearer_token_file");
       }
-      if (set(authz->find("credentials")) && set(authz->find("credentials_file"))) {
+      if (count_set(*authz, {"credentials", "credentials_file", "credentials_ref"}) > 1) {
         dec_.error(*authz,
                    "at most one of authorization credentials & credentials_file must be "
                    "configured");
@@ -1359,19 +1369,26 @@ class checker {
         dec_.error(*oauth, "at most one of basic_auth, oauth2 & authorization must be configured");
       }
       // 3.8 (common 0.67): a JWT grant signs with a client certificate key instead.
+      // 3.8 (common 0.67): a JWT grant signs with a client certificate key instead.
       const bool jwt = at(3, 8) && text(oauth->find("grant_type")) ==
                                        "urn:ietf:params:oauth:grant-type:jwt-bearer";
-      const bool secret = set(oauth->find("client_secret")) ||
-                          (jwt && (set(oauth->find("client_certificate_key")) ||
-                                   set(oauth->find("client_certificate_key_file"))));
-      const bool secret_file = set(oauth->find("client_secret_file"));
+      const int secrets =
+          count_set(*oauth, {"client_secret", "client_secret_file", "client_secret_ref"});
+      const int keys = count_set(*oauth, {"client_certificate_key", "client_certificate_key_file",
+                                          "client_certificate_key_ref"});
       if (!set(oauth->find("client_id"))) {
         dec_.error(*oauth, "oauth2 client_id must be configured");
-      } else if (!secret && !secret_file) {
+      } else if (!at(2, 52) && secrets == 0) {
+        // Since common 0.53 (2.52) a secret is optional.
         dec_.error(*oauth, "either oauth2 client_secret or client_secret_file must be configured");
       } else if (!set(oauth->find("token_url"))) {
         dec_.error(*oauth, "oauth2 token_url must be configured");
-      } else if (secret && secret_file) {
+      } else if (jwt && keys > 1) {
+        dec_.error(*oauth,
+                   "at most one of oauth2 client_certificate_key, "
+                   "client_certificate_key_file & client_certificate_key_ref must be "
+                   "configured");
+      } else if (!jwt && secrets > 1) {
         dec_.error(*oauth,
                    "at most one of oauth2 client_secret & client_secret_file must be configured");
       }

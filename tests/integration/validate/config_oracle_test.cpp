@@ -170,6 +170,23 @@ std::vector<std::string> configs() {
            "  hetzner_sd_configs: [{role: foo}]\n",
            "  puppetdb_sd_configs: [{url: 'http://a'}]\n",
            "  ec2_sd_configs: [{region: x, filters: [{name: a}]}]\n",
+           "  oauth2: {client_id: a, token_url: c}\n",
+           "  basic_auth: {username: a, username_file: b}\n",
+           "  tls_config: {ca: x, ca_file: y}\n",
+           "  tls_config: {cert: x}\n",
+           "  no_proxy: x\n  proxy_url: 'http://p'\n",
+           "  proxy_from_environment: true\n  proxy_url: 'http://p'\n",
+           "  openstack_sd_configs: [{role: instance, region: r, availability: nope}]\n",
+           "  scaleway_sd_configs: [{role: instance, project_id: p, access_key: a}]\n",
+           "  uyuni_sd_configs: [{server: 'https://u', username: a}]\n",
+           "  marathon_sd_configs: [{servers: ['http://m'], auth_token: a, auth_token_file: b}]\n",
+           "  docker_sd_configs: [{}]\n",
+           "  dockerswarm_sd_configs: [{host: 'tcp://h', role: nope}]\n",
+           "  gce_sd_configs: [{project: p}]\n",
+           "  ionos_sd_configs: [{}]\n",
+           "  triton_sd_configs: [{account: a, dns_suffix: d, endpoint: e, role: nope}]\n",
+           "  serverset_sd_configs: [{servers: [a], paths: [x]}]\n",
+           "  nerve_sd_configs: [{servers: [a], paths: ['/x']}]\n",
        })
     out.push_back(job(v));
   const std::vector<std::string> whole = {
