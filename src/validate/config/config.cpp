@@ -1747,27 +1747,86 @@ class checker {
     if (n && dec_.expect_map(*n, "sigv4.SigV4Config")) fields(*n, {"sigv4"}, "sigv4.SigV4Config");
   }
 
+  /// google/uuid Parse: 8-4-4-4-12 hex digits, optionally in braces or after urn:uuid:, or
+  /// 32 hex digits.
+  static bool uuid_ok(std::string_view u) {
+    if (u.size() == 45 && u.starts_with("urn:uuid:")) u.remove_prefix(9);
+    if (u.size() == 38 && u.front() == '{' && u.back() == '}') u = u.substr(1, 36);
+    auto hex = [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; };
+    if (u.size() == 32) return std::all_of(u.begin(), u.end(), hex);
+    if (u.size() != 36) return false;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? u[i] != '-' : !hex(u[i])) return false;
+    }
+    return true;
+  }
+
+  /// storage/remote/azuread AzureADConfig.Validate.
   void azuread(const node& n) {
     if (!dec_.expect_map(n, "azuread.AzureADConfig")) return;
     fields(n, {"azuread"}, "azuread.AzureADConfig");
-    int methods = 0;
-    for (auto [key, section] : {std::pair{"managed_identity", "azuread.managed_identity"},
-                                {"oauth", "azuread.oauth"},
-                                {"sdk", "azuread.sdk"},
-                                {"workload_identity", "azuread.workload_identity"},
-                                {"certificate", "azuread.certificate"}}) {
-      const node* m = n.find(key);
-      if (!m || !config::known_field("azuread", key, p_.version)) continue;
-      ++methods;
-      if (dec_.expect_map(*m, "azuread.plain")) fields(*m, {section}, "azuread.plain");
-    }
-    if (methods > 1) {
-      dec_.error(n, "cannot provide multiple authentication methods to azuread");
-    }
     const std::string cloud = text(n.find("cloud"));
     if (!cloud.empty() && cloud != "AzureChina" && cloud != "AzureGovernment" &&
         cloud != "AzurePublic") {
       dec_.error(*n.find("cloud"), "must provide a cloud in the Azure AD config");
+      return;
+    }
+    auto method = [&](const char* key) -> const node* {
+      const node* m = n.find(key);
+      return m && !m->is_null() && config::known_field("azuread", key, p_.version) ? m : nullptr;
+    };
+    const node* managed = method("managed_identity");
+    const node* oauth = method("oauth");
+    const node* sdk = method("sdk");
+    const node* workload = method("workload_identity");
+    const node* certificate = method("certificate");
+    const int methods = (managed != nullptr) + (oauth != nullptr) + (sdk != nullptr) +
+                        (workload != nullptr) + (certificate != nullptr);
+    for (auto [m, section] : {std::pair{managed, "azuread.managed_identity"},
+                              {oauth, "azuread.oauth"},
+                              {sdk, "azuread.sdk"},
+                              {workload, "azuread.workload_identity"},
+                              {certificate, "azuread.certificate"}}) {
+      if (m && dec_.expect_map(*m, "azuread.plain")) fields(*m, {section}, "azuread.plain");
+    }
+    if (methods == 0) {
+      dec_.error(n, "must provide an authentication method in the Azure AD config");
+      return;
+    }
+    if (methods > 1) {
+      dec_.error(n, "cannot provide multiple authentication methods in the Azure AD config");
+      return;
+    }
+    if (managed && has(*managed, "client_id") && !uuid_ok(text(managed->find("client_id")))) {
+      dec_.error(*managed, "the provided Azure Managed Identity client_id is invalid");
+    }
+    for (auto [m, what] : {std::pair{oauth, "OAuth"},
+                           {workload, "Workload Identity"},
+                           {certificate, "Certificate"}}) {
+      if (!m || !m->is_map()) continue;
+      const std::string id = text(m->find("client_id"));
+      if (id.empty()) {
+        dec_.error(
+            *m, std::string("must provide an Azure ") + what + " client_id in the Azure AD config");
+      } else if (m == oauth && !has(*m, "client_secret")) {
+        dec_.error(*m, "must provide an Azure OAuth client_secret in the Azure AD config");
+      } else if (!has(*m, "tenant_id")) {
+        dec_.error(
+            *m, std::string("must provide an Azure ") + what + " tenant_id in the Azure AD config");
+      } else if (m == certificate && !has(*m, "certificate_path")) {
+        dec_.error(*m, "must provide an Azure Certificate certificate_path in the Azure AD config");
+      } else if (!uuid_ok(id)) {
+        dec_.error(*m, std::string("the provided Azure ") + what + " client_id is invalid");
+      } else if (m == workload && !uuid_ok(text(m->find("tenant_id")))) {
+        dec_.error(*m, "the provided Azure Workload Identity tenant_id is invalid");
+      }
+    }
+    if (const node* scope = n.find("scope"); scope && at(3, 9) && has(n, "scope")) {
+      static const re2::RE2 scope_chars(R"(^[\w\s:/.\-]+$)");
+      if (!re2::RE2::FullMatch(text(scope), scope_chars)) {
+        dec_.error(*scope, "the provided scope contains invalid characters");
+      }
     }
   }
 

@@ -17,7 +17,8 @@
 // configs: one good base per section and many single-defect variants. The configs are
 // self-contained: no rule, credential or certificate files, so promtool judges the
 // config alone. Service discovery mechanisms that distribution builds of promtool leave
-// out (kubernetes, consul, …) are not used.
+// out (kubernetes, consul, …) are not used, nor remote write's azuread (Debian's builds
+// lack it too).
 
 namespace fs = std::filesystem;
 
@@ -267,6 +268,12 @@ std::vector<std::string> configs() {
       "remote_read: [{url: 'http://a', chunked_read_limit: 5}]\n",
       "scrape_config_files: ['/nonexistent/*.yml']\n",
       "tracing: {endpoint: 'a:1', headers: {x-prometheus-remote-write-version: x}}\n",
+      "remote_write: [{url: 'http://a', sigv4: {region: r}, basic_auth: {username: a}}]\n",
+      "remote_write: [{url: 'http://a', queue_config: {capacity: 0, sample_age_limit: 1m}}]\n",
+      "remote_write: [{url: 'http://a', metadata_config: {send: false, bogus: 1}}]\n",
+      "alerting: {alertmanagers: [{sigv4: {region: r}, basic_auth: {username: a}}]}\n",
+      "alerting: {alertmanagers: [{alert_relabel_configs: [null]}]}\n",
+      "storage: {tsdb: {retention: {time: 1d}}}\n",
   };
   out.insert(out.end(), whole.begin(), whole.end());
   return out;

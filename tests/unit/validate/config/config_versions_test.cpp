@@ -278,3 +278,27 @@ TEST_CASE("discovery fields with defaults are only missing when emptied") {
                         "WorkloadIdentity}]\n"),
                     at(3, 10)));
 }
+
+TEST_CASE("remote write azuread follows storage/remote/azuread Validate") {
+  const auto p = at(3, 5);
+  auto rw = [](const std::string& azuread) {
+    return "remote_write: [{url: 'http://a', azuread: " + azuread + "}]\n";
+  };
+  const std::string id = "00000000-0000-0000-0000-000000000000";
+  CHECK(valid(rw("{managed_identity: {client_id: " + id + "}}"), p));
+  CHECK_FALSE(valid(rw("{managed_identity: {client_id: " + id + "}}"), at(2, 44)));
+  CHECK_FALSE(valid(rw("{managed_identity: {client_id: nope}}"), p));
+  CHECK_FALSE(valid(rw("{cloud: AzurePublic}"), p));
+  CHECK_FALSE(valid(rw("{cloud: Mars, managed_identity: {}}"), p));
+  CHECK_FALSE(valid(rw("{oauth: {client_id: " + id + ", client_secret: s}}"), p));
+  CHECK(valid(rw("{oauth: {client_id: " + id + ", client_secret: s, tenant_id: t}}"), p));
+  CHECK_FALSE(
+      valid(rw("{oauth: {client_id: " + id + ", client_secret: s, tenant_id: t}, sdk: {}}"), p));
+  CHECK_FALSE(valid(rw("{sdk: {}}"), at(2, 51)));
+  CHECK(valid(rw("{sdk: {}}"), at(2, 52)));
+  CHECK_FALSE(valid(rw("{workload_identity: {client_id: " + id + ", tenant_id: nope}}"), at(3, 7)));
+  CHECK(valid(rw("{workload_identity: {client_id: " + id + ", tenant_id: " + id + "}}"), at(3, 7)));
+  CHECK_FALSE(valid("remote_write: [{url: 'http://a', azuread: {managed_identity: {client_id: " +
+                        id + "}}, basic_auth: {username: a}}]\n",
+                    p));
+}
