@@ -153,7 +153,10 @@ class checker {
   bool is_discovery_key(std::string_view key) const {
     if (key == "static_configs") return true;
     const auto m = config::discovery_mechanism(key);
-    return !m.empty() && config::known_discovery(m, p_.version);
+    if (m.empty()) return false;
+    // A 3.9+ target lists its discoveries in /api/v1/features; that list is the authority.
+    if (auto listed = p_.feature_api("service_discovery_providers", m)) return *listed;
+    return config::known_discovery(m, p_.version);
   }
 
   bool label_name_ok(std::string_view name) const {
@@ -636,6 +639,9 @@ class checker {
           http_sd_config(c);
         } else if (c.is_null()) {
           dec_.error(c, "empty or null section in " + std::string(key));
+        } else if (!config::known_discovery(mechanism, p_.version)) {
+          // Listed by the target's features API but not in the tables: shape only.
+          dec_.expect_map(c, "discovery.Config");
         } else if (dec_.expect_map(c, "discovery.Config")) {
           fields(c, {"sd:" + mechanism}, mechanism + ".plain");
           record_tls_ = mechanism == "kubernetes";

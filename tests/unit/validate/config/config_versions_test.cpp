@@ -302,3 +302,19 @@ TEST_CASE("remote write azuread follows storage/remote/azuread Validate") {
                         id + "}}, basic_auth: {username: a}}]\n",
                     p));
 }
+
+TEST_CASE("a target's features API decides which discoveries exist") {
+  auto p = v::make_profile({3, 20}, v::judge::server, {});
+  p.features_api["service_discovery_providers"] = {{"future", true}, {"static", true}};
+  const auto listed = v::check_config("p.yml", job("  future_sd_configs: [{a: b}]\n"), {}, p);
+  CHECK(listed.ok());
+  CHECK(listed.warnings.empty());
+  // Absent from a category the target listed means not compiled in.
+  const auto absent = v::check_config("p.yml", job("  ec2_sd_configs: [{region: r}]\n"), {}, p);
+  CHECK(absent.ok());
+  REQUIRE(absent.warnings.size() == 1);
+  auto known = at(3, 14);
+  known.features_api["service_discovery_providers"] = {{"ec2", true}};
+  CHECK_FALSE(valid(job("  kubernetes_sd_configs: [{role: pod}]\n"), known));
+  CHECK(valid(job("  ec2_sd_configs: [{region: r}]\n"), known));
+}
