@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "validate/config/files.hpp"
+#include "validate/config/go_syntax.hpp"
 #include "validate/config/referenced.hpp"
 #include "validate/config/schema.hpp"
 #include "validate/names.hpp"
@@ -184,41 +185,9 @@ class checker {
   /// (encoding/base64 StdEncoding; line breaks ignored).
   std::optional<std::string> scalar(const node& n) {
     if (n.tag != "tag:yaml.org,2002:binary" || !n.is_scalar()) return dec_.string(n);
-    if (auto bytes = base64_decode(n.value)) return bytes;
+    if (auto bytes = config::base64_decode(n.value)) return bytes;
     dec_.error(n, "!!binary value contains invalid base64 data");
     return std::nullopt;
-  }
-
-  static std::optional<std::string> base64_decode(std::string_view in) {
-    std::string clean;
-    for (char ch : in) {
-      if (ch != '\r' && ch != '\n') clean += ch;
-    }
-    if (clean.size() % 4 != 0) return std::nullopt;
-    auto value = [](char ch) -> int {
-      if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-      if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-      if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-      if (ch == '+') return 62;
-      if (ch == '/') return 63;
-      return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < clean.size(); i += 4) {
-      const bool last = i + 4 == clean.size();
-      const int pad = last ? (clean[i + 3] == '=') + (clean[i + 2] == '=') : 0;
-      if (pad == 1 && clean[i + 2] == '=') return std::nullopt;
-      std::uint32_t bits = 0;
-      for (int k = 0; k < 4 - pad; ++k) {
-        const int v = value(clean[i + static_cast<std::size_t>(k)]);
-        if (v < 0) return std::nullopt;
-        bits |= static_cast<std::uint32_t>(v) << (18 - 6 * k);
-      }
-      out += static_cast<char>((bits >> 16) & 0xff);
-      if (pad < 2) out += static_cast<char>((bits >> 8) & 0xff);
-      if (pad < 1) out += static_cast<char>(bits & 0xff);
-    }
-    return out;
   }
 
   bool set(const node* n) { return n && !n->is_null() && !text(n).empty(); }
@@ -655,21 +624,6 @@ class checker {
 
   // --- service discoveries' own UnmarshalYAML rules (discovery/<mechanism>/) ---
 
-  /// Whether Go's url.Parse accepts `u`: not a leading ':' (missing protocol scheme), no
-  /// ASCII control characters, and well-formed %-escapes.
-  static bool go_url_parses(std::string_view u) {
-    if (!u.empty() && u[0] == ':') return false;
-    for (std::size_t i = 0; i < u.size(); ++i) {
-      const auto ch = static_cast<unsigned char>(u[i]);
-      if (ch < 0x20 || ch == 0x7f) return false;
-      if (ch == '%' && (i + 2 >= u.size() || !std::isxdigit(static_cast<unsigned char>(u[i + 1])) ||
-                        !std::isxdigit(static_cast<unsigned char>(u[i + 2])))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /// Go url.Parse plus the checks most discoveries make: scheme http(s) and a host.
   void http_url(const node& c, const node* u, std::string_view missing) {
     const std::string v = text(u);
@@ -935,7 +889,7 @@ class checker {
       if (text(endpoint).empty() && region && text(region).empty()) {
         dec_.error(c, "stackit_sd: endpoint and region missing");
       }
-      if (endpoint && !go_url_parses(text(endpoint))) {
+      if (endpoint && !config::go_url_parses(text(endpoint))) {
         dec_.error(*endpoint, "stackit_sd: invalid endpoint " + quote(text(endpoint)));
       }
     }
@@ -1011,47 +965,15 @@ class checker {
         continue;
       }
       const std::string field = text(sel.find("field"));
-      if (!field.empty() && !field_selector_ok(field)) {
+      if (!field.empty() && !config::field_selector_ok(field)) {
         dec_.error(*sel.find("field"),
                    "invalid selector: '" + field + "'; can't understand '" + field + "'");
       }
       const std::string label = text(sel.find("label"));
-      if (!label.empty() && !label_selector_ok(label)) {
+      if (!label.empty() && !config::label_selector_ok(label)) {
         dec_.error(*sel.find("label"), "unable to parse requirement: " + label);
       }
     }
-  }
-
-  /// k8s.io/apimachinery fields.ParseSelector: comma-separated `key=value`, `key==value` or
-  /// `key!=value` terms.
-  static bool field_selector_ok(std::string_view s) {
-    std::size_t start = 0;
-    while (start <= s.size()) {
-      auto comma = s.find(',', start);
-      if (comma == std::string_view::npos) comma = s.size();
-      const auto term = s.substr(start, comma - start);
-      if (term.find('=') == std::string_view::npos) return false;
-      start = comma + 1;
-    }
-    return true;
-  }
-
-  /// A loose form of k8s.io/apimachinery labels.Parse: each term is `key`, `!key`,
-  /// `key op value` (=, ==, !=, in, notin, exists). Rejects what no term can be.
-  static bool label_selector_ok(std::string_view s) {
-    static const re2::RE2 term(
-        R"(^\s*(!?\s*[A-Za-z0-9][-A-Za-z0-9_./]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s*(=|==|!=)\s*[-A-Za-z0-9_.]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s+(in|notin)\s*\([^)]*\)|[A-Za-z0-9][-A-Za-z0-9_./]*\s*[<>]\s*[0-9]+)\s*$)");
-    int depth = 0;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= s.size(); ++i) {
-      if (i < s.size() && s[i] == '(') ++depth;
-      if (i < s.size() && s[i] == ')') --depth;
-      if (i == s.size() || (s[i] == ',' && depth == 0)) {
-        if (!re2::RE2::FullMatch(s.substr(start, i - start), term)) return false;
-        start = i + 1;
-      }
-    }
-    return true;
   }
 
   void static_config(const node& c, bool check_targets) {
@@ -1753,21 +1675,6 @@ class checker {
     if (n && dec_.expect_map(*n, "sigv4.SigV4Config")) fields(*n, {"sigv4"}, "sigv4.SigV4Config");
   }
 
-  /// google/uuid Parse: 8-4-4-4-12 hex digits, optionally in braces or after urn:uuid:, or
-  /// 32 hex digits.
-  static bool uuid_ok(std::string_view u) {
-    if (u.size() == 45 && u.starts_with("urn:uuid:")) u.remove_prefix(9);
-    if (u.size() == 38 && u.front() == '{' && u.back() == '}') u = u.substr(1, 36);
-    auto hex = [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; };
-    if (u.size() == 32) return std::all_of(u.begin(), u.end(), hex);
-    if (u.size() != 36) return false;
-    for (std::size_t i = 0; i < u.size(); ++i) {
-      const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-      if (dash ? u[i] != '-' : !hex(u[i])) return false;
-    }
-    return true;
-  }
-
   /// storage/remote/azuread AzureADConfig.Validate.
   void azuread(const node& n) {
     if (!dec_.expect_map(n, "azuread.AzureADConfig")) return;
@@ -1804,7 +1711,8 @@ class checker {
       dec_.error(n, "cannot provide multiple authentication methods in the Azure AD config");
       return;
     }
-    if (managed && has(*managed, "client_id") && !uuid_ok(text(managed->find("client_id")))) {
+    if (managed && has(*managed, "client_id") &&
+        !config::uuid_ok(text(managed->find("client_id")))) {
       dec_.error(*managed, "the provided Azure Managed Identity client_id is invalid");
     }
     for (auto [m, what] : {std::pair{oauth, "OAuth"},
@@ -1822,9 +1730,9 @@ class checker {
             *m, std::string("must provide an Azure ") + what + " tenant_id in the Azure AD config");
       } else if (m == certificate && !has(*m, "certificate_path")) {
         dec_.error(*m, "must provide an Azure Certificate certificate_path in the Azure AD config");
-      } else if (!uuid_ok(id)) {
+      } else if (!config::uuid_ok(id)) {
         dec_.error(*m, std::string("the provided Azure ") + what + " client_id is invalid");
-      } else if (m == workload && !uuid_ok(text(m->find("tenant_id")))) {
+      } else if (m == workload && !config::uuid_ok(text(m->find("tenant_id")))) {
         dec_.error(*m, "the provided Azure Workload Identity tenant_id is invalid");
       }
     }
