@@ -70,7 +70,10 @@ class checker {
  public:
   checker(yaml::decoder& dec, const profile& p) : dec_(dec), p_(p) {
     // Label names in YAML (model.LabelName) follow the global model.NameValidationScheme,
-    // UTF-8 in every 3.x binary; 2.55 takes it from the profile (utf8-names feature).
+    // UTF-8 in every 3.x binary; 2.55 takes it from the profile (utf8-names feature). Where
+    // upstream uses the config's own metric_name_validation_scheme (escaping, OTLP, and from
+    // 3.7 external labels and relabel targets), the file being checked decides, as it is what
+    // the server will load.
     names_ = p.at_least(3, 0) ? name_scheme::utf8 : p.names;
   }
 
@@ -520,7 +523,7 @@ class checker {
                             ", supported: " + supported_protocols());
       }
     }
-    scrape_name_schemes(sc, job);
+    scrape_name_schemes(sc);
     auto interval = duration(sc.find("scrape_interval")).value_or(milliseconds{0});
     auto timeout = duration(sc.find("scrape_timeout")).value_or(milliseconds{0});
     if (interval == milliseconds{0}) interval = global_interval_;
@@ -552,8 +555,7 @@ class checker {
   }
 
   /// ScrapeConfig.Validate's name validation and escaping schemes (2.55, 3.4).
-  void scrape_name_schemes(const node& sc, const std::string& job) {
-    (void)job;
+  void scrape_name_schemes(const node& sc) {
     if (!at(2, 55)) return;
     if (at(3, 0) && global_scheme_node_ && !global_scheme_checked_) {
       global_scheme_checked_ = true;
@@ -746,13 +748,12 @@ class checker {
         }
       }
       if (m == "aws") {
-        std::initializer_list<std::string_view> roles = {"ec2", "ecs", "lightsail"};
+        // Roles by release: ec2, ecs, lightsail (3.8), msk (3.10), rds and elasticache (3.11).
         const std::string r = text(c.find("role"));
         const bool ok = r == "ec2" || r == "ecs" || r == "lightsail" || (at(3, 10) && r == "msk") ||
                         (at(3, 11) && (r == "rds" || r == "elasticache"));
-        (void)roles;
         if (r.empty()) {
-          dec_.error(c, "role is required");
+          dec_.error(c, "unknown AWS SD role \"\"");
         } else if (!ok) {
           dec_.error(*c.find("role"), "unknown AWS SD role " + quote(r));
         }
