@@ -201,6 +201,19 @@ class checker {
     if (v && *v < 0) dec_.type_error(*n, go_type);
   }
 
+  /// A Go float64 field: a plain YAML int or float.
+  std::optional<double> float64(const node& n) {
+    if (n.is_null()) return 0.0;
+    const std::string t = text(&n);
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (!n.is_plain() || t.empty() || end != t.c_str() + t.size()) {
+      dec_.type_error(n, "float64");
+      return std::nullopt;
+    }
+    return v;
+  }
+
   void boolean(const node* n) {
     if (n) dec_.boolean(*n);
   }
@@ -952,12 +965,15 @@ class checker {
         continue;
       }
       std::vector<std::string_view> allowed;
-      if (r == "endpoints")
+      if (r == "endpoints") {
         allowed = {"pod", "service", "endpoints"};
-      else if (r == "endpointslice")
+      } else if (r == "endpointslice") {
         allowed = {"pod", "service", "endpointslice"};
-      else if (known_role)
+      } else if (r == "pod" && at(3, 11)) {
+        allowed = {"pod", "node"};  // node selectors for the pod role since 3.11
+      } else if (known_role) {
         allowed = {r};
+      }
       if (known_role && std::find(allowed.begin(), allowed.end(), sr) == allowed.end()) {
         std::string list;
         for (std::size_t i = 0; i < allowed.size(); ++i)
@@ -1819,22 +1835,19 @@ class checker {
     if (const node* t = n.find("tsdb"); t && dec_.expect_map(*t, "config.TSDBConfig")) {
       fields(*t, {"tsdb"}, "config.TSDBConfig");
       duration(t->find("out_of_order_time_window"));
-      if (at(3, 10)) duration(t->find("stale_series_compaction_threshold"));
+      if (const node* th = t->find("stale_series_compaction_threshold"); th && at(3, 10)) {
+        float64(*th);  // a fraction 0.0-1.0, not validated further upstream
+      }
       if (const node* r = t->find("retention");
           r && at(3, 8) && dec_.expect_map(*r, "config.TSDBRetentionConfig")) {
         fields(*r, {"retention"}, "config.TSDBRetentionConfig");
         duration(r->find("time"));
         if (const node* sz = r->find("size"); sz && !text(sz).starts_with("-")) body_size_limit(sz);
-        if (const node* pc = r->find("percentage"); pc && at(3, 11) && !pc->is_null()) {
-          const std::string pct = text(pc);
-          char* end = nullptr;
-          const double v = std::strtod(pct.c_str(), &end);
-          if (!pc->is_plain() || pct.empty() || end != pct.c_str() + pct.size()) {
-            dec_.type_error(*pc, "float64");
-          } else if (v < 0 || v > 100) {
-            dec_.error(
-                *pc,
-                "'storage.tsdb.retention.percentage' must be in the range [0, 100], got " + pct);
+        if (const node* pc = r->find("percentage"); pc && at(3, 11)) {
+          if (auto v = float64(*pc); v && (*v < 0 || *v > 100)) {
+            dec_.error(*pc,
+                       "'storage.tsdb.retention.percentage' must be in the range [0, 100], got " +
+                           text(pc));
           }
         }
         if (const node* sz = r->find("size"); sz && text(sz).starts_with("-")) {

@@ -318,3 +318,12 @@ TEST_CASE("a target's features API decides which discoveries exist") {
   CHECK_FALSE(valid(job("  kubernetes_sd_configs: [{role: pod}]\n"), known));
   CHECK(valid(job("  ec2_sd_configs: [{region: r}]\n"), known));
 }
+
+TEST_CASE("kubernetes pod role accepts node selectors from 3.11") {
+  const auto y =
+      job("  kubernetes_sd_configs: [{role: pod, selectors: [{role: node, label: 'a=b'}]}]\n");
+  CHECK_FALSE(valid(y, at(3, 10)));
+  CHECK(valid(y, at(3, 11)));
+  CHECK(valid("storage: {tsdb: {stale_series_compaction_threshold: 0.5}}\n", at(3, 10)));
+  CHECK_FALSE(valid("storage: {tsdb: {stale_series_compaction_threshold: 0.5}}\n", at(3, 9)));
+}
