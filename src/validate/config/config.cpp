@@ -1,12 +1,15 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 
 #include <re2/re2.h>
 
 #include "validate/config/files.hpp"
+#include "validate/config/go_syntax.hpp"
 #include "validate/config/referenced.hpp"
 #include "validate/config/schema.hpp"
 #include "validate/names.hpp"
@@ -34,6 +37,23 @@ std::string quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
+/// Go's %q for the messages that print label names and values: invalid bytes as \xNN.
+std::string go_quote(std::string_view s) {
+  if (is_valid_utf8(s)) return quote(s);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch < 0x80) {
+      out += static_cast<char>(ch);
+    } else {
+      out += "\\x";
+      out += hex[ch >> 4];
+      out += hex[ch & 0xf];
+    }
+  }
+  return out + "\"";
+}
+
 std::string lower(std::string s) {
   for (auto& ch : s)
     ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -50,7 +70,10 @@ class checker {
  public:
   checker(yaml::decoder& dec, const profile& p) : dec_(dec), p_(p) {
     // Label names in YAML (model.LabelName) follow the global model.NameValidationScheme,
-    // UTF-8 in every 3.x binary; 2.55 takes it from the profile (utf8-names feature).
+    // UTF-8 in every 3.x binary; 2.55 takes it from the profile (utf8-names feature). Where
+    // upstream uses the config's own metric_name_validation_scheme (escaping, OTLP, and from
+    // 3.7 external labels and relabel targets), the file being checked decides, as it is what
+    // the server will load.
     names_ = p.at_least(3, 0) ? name_scheme::utf8 : p.names;
   }
 
@@ -134,7 +157,10 @@ class checker {
   bool is_discovery_key(std::string_view key) const {
     if (key == "static_configs") return true;
     const auto m = config::discovery_mechanism(key);
-    return !m.empty() && config::known_discovery(m, p_.version);
+    if (m.empty()) return false;
+    // A 3.9+ target lists its discoveries in /api/v1/features; that list is the authority.
+    if (auto listed = p_.feature_api("service_discovery_providers", m)) return *listed;
+    return config::known_discovery(m, p_.version);
   }
 
   bool label_name_ok(std::string_view name) const {
@@ -155,7 +181,16 @@ class checker {
 
   std::string text(const node* n) {
     if (!n) return {};
-    return dec_.string(*n).value_or("");
+    return scalar(*n).value_or("");
+  }
+
+  /// A scalar as Go yaml.v2 decodes it into a string: `!!binary` values are base64-decoded
+  /// (encoding/base64 StdEncoding; line breaks ignored).
+  std::optional<std::string> scalar(const node& n) {
+    if (n.tag != "tag:yaml.org,2002:binary" || !n.is_scalar()) return dec_.string(n);
+    if (auto bytes = config::base64_decode(n.value)) return bytes;
+    dec_.error(n, "!!binary value contains invalid base64 data");
+    return std::nullopt;
   }
 
   bool set(const node* n) { return n && !n->is_null() && !text(n).empty(); }
@@ -164,6 +199,19 @@ class checker {
     if (!n) return;
     auto v = dec_.integer(*n, go_type);
     if (v && *v < 0) dec_.type_error(*n, go_type);
+  }
+
+  /// A Go float64 field: a plain YAML int or float.
+  std::optional<double> float64(const node& n) {
+    if (n.is_null()) return 0.0;
+    const std::string t = text(&n);
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (!n.is_plain() || t.empty() || end != t.c_str() + t.size()) {
+      dec_.type_error(n, "float64");
+      return std::nullopt;
+    }
+    return v;
   }
 
   void boolean(const node* n) {
@@ -186,13 +234,14 @@ class checker {
   void label_set(const node* n, std::string_view go_type) {
     if (!n || !dec_.expect_map(*n, go_type)) return;
     for (const auto& e : n->entries) {
-      auto name = dec_.string(e.key);
+      auto name = scalar(e.key);
       if (name && !label_name_ok(*name)) {
-        dec_.error(e.key, quote(*name) + " is not a valid label name");
+        dec_.error(e.key, go_quote(*name) + " is not a valid label name");
       }
       if (e.value.is_scalar()) {
-        if (!is_valid_utf8(e.value.value)) {
-          dec_.error(e.value, quote(e.value.value) + " is not a valid label value");
+        auto value = scalar(e.value);
+        if (value && !is_valid_utf8(*value)) {
+          dec_.error(e.value, go_quote(*value) + " is not a valid label value");
         }
       } else if (!e.value.is_null()) {
         dec_.type_error(e.value, "string");
@@ -276,7 +325,9 @@ class checker {
   void validation_scheme(const node* n, std::string_view where) {
     if (!n || n->is_null()) return;
     const std::string v = text(n);
-    if (!v.empty() && v != "legacy" && v != "utf8") {
+    if (!v.empty() && v != "legacy" && v != "utf8" && at(3, 6)) {
+      dec_.error(*n, "unrecognized ValidationScheme: " + quote(v));
+    } else if (!v.empty() && v != "legacy" && v != "utf8") {
       dec_.error(*n, "unknown " + std::string(where) +
                          "name validation method specified, must be either 'legacy' or 'utf8', "
                          "got " +
@@ -295,7 +346,15 @@ class checker {
   void global(const node& g) {
     if (!dec_.expect_map(g, "config.plain")) return;
     fields(g, {"global"}, "config.plain");
+    // 3.7 checks external label names with the file's own scheme (before: model's, UTF-8).
+    const bool legacy_global = at(3, 7) && file_scheme_ == "legacy";
+    const name_scheme saved = names_;
+    if (legacy_global) names_ = name_scheme::legacy;
     label_set(g.find("external_labels"), "labels.Labels");
+    names_ = saved;
+    // Relabel rules outside scrape configs follow the global scheme from 3.7 on.
+    global_relabel_legacy_ = legacy_global;
+    relabel_legacy_ = legacy_global;
     if (at(2, 45)) {
       body_size_limit(g.find("body_size_limit"));
       for (auto f : {"sample_limit", "target_limit", "label_limit", "label_name_length_limit",
@@ -308,6 +367,11 @@ class checker {
     // 3.x checks the global scheme in each scrape config's Validate, so only with one.
     global_scheme_node_ = g.find("metric_name_validation_scheme");
     if (at(2, 55) && !at(3, 0)) validation_scheme(global_scheme_node_, "");
+    // 3.6 made the field a model.ValidationScheme, checked when it is unmarshalled.
+    if (at(3, 6)) {
+      validation_scheme(global_scheme_node_, "global ");
+      global_scheme_checked_ = true;
+    }
     if (at(3, 4)) {
       const node* esc = g.find("metric_name_escaping_scheme");
       global_escaping_ = text(esc);
@@ -472,7 +536,7 @@ class checker {
                             ", supported: " + supported_protocols());
       }
     }
-    scrape_name_schemes(sc, job);
+    scrape_name_schemes(sc);
     auto interval = duration(sc.find("scrape_interval")).value_or(milliseconds{0});
     auto timeout = duration(sc.find("scrape_timeout")).value_or(milliseconds{0});
     if (interval == milliseconds{0}) interval = global_interval_;
@@ -488,14 +552,23 @@ class checker {
     relabel_configs(relabels, "empty or null target relabeling rule in scrape config");
     relabel_configs(sc.find("metric_relabel_configs"),
                     "empty or null metric relabeling rule in scrape config");
-    relabel_legacy_ = false;
+    relabel_legacy_ = global_relabel_legacy_;
     const bool has_relabel = relabels && relabels->is_sequence() && !relabels->items.empty();
+    // promtool builds the targets (relabeling applied) and checks their addresses.
+    if (has_relabel && p_.by == judge::promtool) {
+      target_defaults_ = {
+          {"job", job},
+          {"__scheme__", text(sc.find("scheme")).empty() ? "http" : text(sc.find("scheme"))},
+          {"__metrics_path__",
+           text(sc.find("metrics_path")).empty() ? "/metrics" : text(sc.find("metrics_path"))}};
+      simulate_relabels_ = relabels;
+    }
     service_discovery(sc, !has_relabel);
+    simulate_relabels_ = nullptr;
   }
 
   /// ScrapeConfig.Validate's name validation and escaping schemes (2.55, 3.4).
-  void scrape_name_schemes(const node& sc, const std::string& job) {
-    (void)job;
+  void scrape_name_schemes(const node& sc) {
     if (!at(2, 55)) return;
     if (at(3, 0) && global_scheme_node_ && !global_scheme_checked_) {
       global_scheme_checked_ = true;
@@ -507,7 +580,7 @@ class checker {
     if (scheme.empty())
       scheme = file_scheme_.empty() ? (at(3, 0) ? "utf8" : "legacy") : file_scheme_;
     // Since 3.7 relabel rules are validated with the scrape config's own scheme.
-    relabel_legacy_ = at(3, 7) && p_.by == judge::server && scheme == "legacy";
+    relabel_legacy_ = at(3, 7) && scheme == "legacy";
     if (!at(3, 4)) return;
     const node* es = sc.find("metric_name_escaping_scheme");
     std::string escaping = text(es);
@@ -517,6 +590,10 @@ class checker {
                  "'allow-utf-8', 'underscores', 'dots', or 'values', got " +
                      escaping);
       return;
+    }
+    // 3.7: a scrape config that sets its own validation scheme infers its escaping from it.
+    if (escaping.empty() && at(3, 7) && !text(vs).empty()) {
+      escaping = scheme == "legacy" ? "underscores" : "allow-utf-8";
     }
     if (escaping.empty()) escaping = global_escaping_;
     if (escaping.empty()) {
@@ -546,6 +623,9 @@ class checker {
           http_sd_config(c);
         } else if (c.is_null()) {
           dec_.error(c, "empty or null section in " + std::string(key));
+        } else if (!config::known_discovery(mechanism, p_.version)) {
+          // Listed by the target's features API but not in the tables: shape only.
+          dec_.expect_map(c, "discovery.Config");
         } else if (dec_.expect_map(c, "discovery.Config")) {
           fields(c, {"sd:" + mechanism}, mechanism + ".plain");
           record_tls_ = mechanism == "kubernetes";
@@ -575,6 +655,15 @@ class checker {
 
   void require(const node& c, std::string_view key, std::string message) {
     if (!has(c, key)) dec_.error(c, std::move(message));
+  }
+
+  /// For fields with a non-empty default: only an explicitly emptied value is missing.
+  void not_emptied(const node& c, std::string_view key, std::string message) {
+    const node* n = c.find(key);
+    if (!n) return;
+    std::string v = text(n);
+    v.erase(0, v.find_first_not_of(" \t\r\n"));
+    if (v.empty()) dec_.error(*n, std::move(message));
   }
 
   void role(const node& c, std::initializer_list<std::string_view> roles, std::string missing,
@@ -616,8 +705,9 @@ class checker {
         require(c, "client_id", "azure SD configuration requires a client_id");
         require(c, "client_secret", "azure SD configuration requires a client_secret");
       }
+      // SDK since 2.52, WorkloadIdentity since 3.11.
       if (!method.empty() && method != "OAuth" && method != "ManagedIdentity" &&
-          !(at(2, 52) && method == "SDK")) {
+          !(at(2, 52) && method == "SDK") && !(at(3, 11) && method == "WorkloadIdentity")) {
         dec_.error(*c.find("authentication_method"),
                    "unknown authentication_type " + quote(method) +
                        ". Supported types are \"OAuth\" or \"ManagedIdentity\"");
@@ -671,13 +761,12 @@ class checker {
         }
       }
       if (m == "aws") {
-        std::initializer_list<std::string_view> roles = {"ec2", "ecs", "lightsail"};
+        // Roles by release: ec2, ecs, lightsail (3.8), msk (3.10), rds and elasticache (3.11).
         const std::string r = text(c.find("role"));
         const bool ok = r == "ec2" || r == "ecs" || r == "lightsail" || (at(3, 10) && r == "msk") ||
                         (at(3, 11) && (r == "rds" || r == "elasticache"));
-        (void)roles;
         if (r.empty()) {
-          dec_.error(c, "role is required");
+          dec_.error(c, "unknown AWS SD role \"\"");
         } else if (!ok) {
           dec_.error(*c.find("role"), "unknown AWS SD role " + quote(r));
         }
@@ -704,7 +793,7 @@ class checker {
       }
       require(c, "access_key", "access_key is mandatory");
     } else if (m == "ovhcloud") {
-      require(c, "endpoint", "endpoint can not be empty");
+      not_emptied(c, "endpoint", "endpoint can not be empty");
       require(c, "application_key", "application key can not be empty");
       require(c, "application_secret", "application secret can not be empty");
       require(c, "consumer_key", "consumer key can not be empty");
@@ -734,7 +823,16 @@ class checker {
     } else if (m == "ionos") {
       require(c, "datacenter_id", "datacenter id can't be empty");
     } else if (m == "consul") {
-      require(c, "server", "consul SD configuration requires a server address");
+      not_emptied(c, "server", "consul SD configuration requires a server address");
+      const node* basic = c.find("basic_auth");
+      if ((has(c, "username") || has(c, "password")) && basic && !basic->is_null()) {
+        dec_.error(c,
+                   "at most one of consul SD configuration username and password and basic "
+                   "auth can be configured");
+      }
+      if (has(c, "token") && client_auth_token_conflict(c)) {
+        dec_.error(c, "at most one of consul SD token, authorization, or oauth2 can be configured");
+      }
     } else if (m == "gce") {
       require(c, "project", "GCE SD configuration requires a project");
       require(c, "zone", "GCE SD configuration requires a zone");
@@ -771,12 +869,42 @@ class checker {
         dec_.error(c, "kuma SD server must not be empty and have a scheme");
       }
     } else if (m == "nomad") {
-      require(c, "server", "nomad SD configuration requires a server address");
+      not_emptied(c, "server", "nomad SD configuration requires a server address");
+    } else if (m == "outscale") {
+      require(c, "region", "outscale SD configuration requires a region");
+      require(c, "access_key", "outscale SD configuration requires access_key");
+      const bool key = has(c, "secret_key");
+      const bool key_file = has(c, "secret_key_file");
+      if (!key && !key_file) {
+        dec_.error(c, "one of secret_key & secret_key_file must be configured");
+      } else if (key && key_file) {
+        dec_.error(c, "at most one of secret_key & secret_key_file must be configured");
+      }
+    } else if (m == "digitalocean" && at(3, 12)) {
+      // role (3.12) defaults to droplets.
+      if (const node* r = c.find("role")) {
+        const std::string v = text(r);
+        if (v.empty()) {
+          dec_.error(*r, "role missing (one of: droplets, databases)");
+        } else if (v != "droplets" && v != "databases") {
+          dec_.error(*r, "unknown DigitalOcean SD role " + quote(v));
+        }
+      }
+    } else if (m == "oci") {
+      const std::string auth = text(c.find("auth"));
+      if (!auth.empty() && auth != "api_key" && auth != "instance_principal") {
+        dec_.error(*c.find("auth"), "oci_sd: unknown auth method " + quote(auth) +
+                                        ", expected \"api_key\" or \"instance_principal\"");
+      }
     } else if (m == "stackit") {
-      const std::string endpoint = text(c.find("endpoint"));
-      if (!endpoint.empty() && (endpoint.find("://") == std::string::npos ||
-                                endpoint.substr(endpoint.find("://") + 3).empty())) {
-        dec_.error(*c.find("endpoint"), "invalid endpoint " + quote(endpoint));
+      const node* endpoint = c.find("endpoint");
+      const node* region = c.find("region");
+      // The region defaults to eu01; only an explicitly emptied one can be missing.
+      if (text(endpoint).empty() && region && text(region).empty()) {
+        dec_.error(c, "stackit_sd: endpoint and region missing");
+      }
+      if (endpoint && !config::go_url_parses(text(endpoint))) {
+        dec_.error(*endpoint, "stackit_sd: invalid endpoint " + quote(text(endpoint)));
       }
     }
   }
@@ -837,12 +965,15 @@ class checker {
         continue;
       }
       std::vector<std::string_view> allowed;
-      if (r == "endpoints")
+      if (r == "endpoints") {
         allowed = {"pod", "service", "endpoints"};
-      else if (r == "endpointslice")
+      } else if (r == "endpointslice") {
         allowed = {"pod", "service", "endpointslice"};
-      else if (known_role)
+      } else if (r == "pod" && at(3, 11)) {
+        allowed = {"pod", "node"};  // node selectors for the pod role since 3.11
+      } else if (known_role) {
         allowed = {r};
+      }
       if (known_role && std::find(allowed.begin(), allowed.end(), sr) == allowed.end()) {
         std::string list;
         for (std::size_t i = 0; i < allowed.size(); ++i)
@@ -851,47 +982,15 @@ class checker {
         continue;
       }
       const std::string field = text(sel.find("field"));
-      if (!field.empty() && !field_selector_ok(field)) {
+      if (!field.empty() && !config::field_selector_ok(field)) {
         dec_.error(*sel.find("field"),
                    "invalid selector: '" + field + "'; can't understand '" + field + "'");
       }
       const std::string label = text(sel.find("label"));
-      if (!label.empty() && !label_selector_ok(label)) {
+      if (!label.empty() && !config::label_selector_ok(label)) {
         dec_.error(*sel.find("label"), "unable to parse requirement: " + label);
       }
     }
-  }
-
-  /// k8s.io/apimachinery fields.ParseSelector: comma-separated `key=value`, `key==value` or
-  /// `key!=value` terms.
-  static bool field_selector_ok(std::string_view s) {
-    std::size_t start = 0;
-    while (start <= s.size()) {
-      auto comma = s.find(',', start);
-      if (comma == std::string_view::npos) comma = s.size();
-      const auto term = s.substr(start, comma - start);
-      if (term.find('=') == std::string_view::npos) return false;
-      start = comma + 1;
-    }
-    return true;
-  }
-
-  /// A loose form of k8s.io/apimachinery labels.Parse: each term is `key`, `!key`,
-  /// `key op value` (=, ==, !=, in, notin, exists). Rejects what no term can be.
-  static bool label_selector_ok(std::string_view s) {
-    static const re2::RE2 term(
-        R"(^\s*(!?\s*[A-Za-z0-9][-A-Za-z0-9_./]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s*(=|==|!=)\s*[-A-Za-z0-9_.]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s+(in|notin)\s*\([^)]*\)|[A-Za-z0-9][-A-Za-z0-9_./]*\s*[<>]\s*[0-9]+)\s*$)");
-    int depth = 0;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= s.size(); ++i) {
-      if (i < s.size() && s[i] == '(') ++depth;
-      if (i < s.size() && s[i] == ')') --depth;
-      if (i == s.size() || (s[i] == ',' && depth == 0)) {
-        if (!re2::RE2::FullMatch(s.substr(start, i - start), term)) return false;
-        start = i + 1;
-      }
-    }
-    return true;
   }
 
   void static_config(const node& c, bool check_targets) {
@@ -902,15 +1001,136 @@ class checker {
     if (!dec_.expect_map(c, "targetgroup.Group")) return;
     fields(c, {"static"}, "targetgroup.Group");
     if (const node* t = c.find("targets"); t && dec_.expect_sequence(*t, "[]string")) {
-      for (const auto& target : t->items) {
+      for (std::size_t i = 0; i < t->items.size(); ++i) {
+        const auto& target = t->items[i];
         auto s = dec_.string(target);
         // config.go CheckTargetAddress: users put URLs where host:port belongs.
         if (check_targets && s && s->find('/') != std::string::npos) {
           dec_.error(target, quote(*s) + " is not a valid hostname");
+        } else if (!check_targets && s && simulate_relabels_) {
+          auto labels = target_defaults_;
+          if (const node* l = c.find("labels"); l && l->is_map()) {
+            for (const auto& e : l->entries)
+              if (e.value.is_scalar()) labels[e.key.value] = e.value.value;
+          }
+          labels["__address__"] = *s;
+          if (!relabel_process(*simulate_relabels_, labels)) continue;
+          const std::string addr = labels["__address__"];
+          if (addr.find('/') != std::string::npos) {
+            dec_.error(target, "instance " + std::to_string(i) + " in group 0: " + quote(addr) +
+                                   " is not a valid hostname");
+          }
         }
       }
     }
     label_set(c.find("labels"), "model.LabelSet");
+  }
+
+  /// model/relabel Process on one label set; false when the target is dropped. hashmod is
+  /// not computed (its value never makes an address invalid).
+  bool relabel_process(const node& rules, std::map<std::string, std::string>& labels) {
+    if (!rules.is_sequence()) return true;
+    for (const auto& r : rules.items) {
+      if (!r.is_map()) continue;
+      const node* rx = r.find("regex");
+      const std::string pattern = rx && !rx->is_null() ? text(rx) : "(.*)";
+      re2::RE2::Options opts;
+      opts.set_log_errors(false);
+      const re2::RE2 re((at(3, 0) ? "^(?s:" : "^(?:") + pattern + ")$", opts);
+      if (!re.ok()) return true;
+      const node* sep_node = r.find("separator");
+      const std::string sep = sep_node ? text(sep_node) : ";";
+      std::string value;
+      if (const node* sl = r.find("source_labels"); sl && sl->is_sequence()) {
+        for (std::size_t i = 0; i < sl->items.size(); ++i)
+          value += (i ? sep : "") + labels[sl->items[i].value];
+      }
+      const std::string action = r.find("action") ? lower(text(r.find("action"))) : "replace";
+      const std::string target = text(r.find("target_label"));
+      const std::string replacement = r.find("replacement") ? text(r.find("replacement")) : "$1";
+      std::vector<re2::StringPiece> groups(static_cast<std::size_t>(re.NumberOfCapturingGroups()) +
+                                           1);
+      auto match = [&](const std::string& v) {
+        return re.Match(v, 0, v.size(), re2::RE2::UNANCHORED, groups.data(),
+                        static_cast<int>(groups.size()));
+      };
+      auto expand = [&](const std::string& tmpl) {
+        std::string out;
+        for (std::size_t i = 0; i < tmpl.size(); ++i) {
+          if (tmpl[i] != '$' || i + 1 >= tmpl.size()) {
+            out += tmpl[i];
+            continue;
+          }
+          std::string name;
+          std::size_t j = i + 1;
+          if (tmpl[j] == '{') {
+            const auto close = tmpl.find('}', j);
+            if (close == std::string::npos) {
+              out += tmpl[i];
+              continue;
+            }
+            name = tmpl.substr(j + 1, close - j - 1);
+            j = close + 1;
+          } else {
+            while (j < tmpl.size() &&
+                   (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_'))
+              name += tmpl[j++];
+          }
+          if (name.empty()) {
+            out += tmpl[i];
+            continue;
+          }
+          int index = -1;
+          if (std::all_of(name.begin(), name.end(),
+                          [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+            index = std::stoi(name);
+          } else if (auto it = re.NamedCapturingGroups().find(name);
+                     it != re.NamedCapturingGroups().end()) {
+            index = it->second;
+          }
+          if (index >= 0 && static_cast<std::size_t>(index) < groups.size() &&
+              groups[static_cast<std::size_t>(index)].data()) {
+            out += std::string(groups[static_cast<std::size_t>(index)]);
+          }
+          i = j - 1;
+        }
+        return out;
+      };
+      if (action == "drop" && match(value)) return false;
+      if (action == "keep" && !match(value)) return false;
+      if (action == "dropequal" && labels[target] == value) return false;
+      if (action == "keepequal" && labels[target] != value) return false;
+      if (action == "replace" && match(value)) {
+        const std::string name = expand(target);
+        const std::string res = expand(replacement);
+        if (name.empty()) continue;
+        if (res.empty()) {
+          labels.erase(name);
+        } else {
+          labels[name] = res;
+        }
+      } else if (action == "lowercase" || action == "uppercase") {
+        std::string v = value;
+        for (auto& ch : v)
+          ch = static_cast<char>(action == "lowercase"
+                                     ? std::tolower(static_cast<unsigned char>(ch))
+                                     : std::toupper(static_cast<unsigned char>(ch)));
+        labels[target] = v;
+      } else if (action == "hashmod") {
+        labels[target] = "0";
+      } else if (action == "labelmap") {
+        auto copy = labels;
+        for (const auto& [k, v] : copy) {
+          if (match(k)) labels[expand(replacement)] = v;
+        }
+      } else if (action == "labeldrop" || action == "labelkeep") {
+        for (auto it = labels.begin(); it != labels.end();) {
+          const bool m = match(it->first);
+          it = (action == "labeldrop") == m ? labels.erase(it) : std::next(it);
+        }
+      }
+    }
+    return true;
   }
 
   void file_sd_config(const node& c) {
@@ -1026,6 +1246,15 @@ class checker {
     }
   }
 
+  /// How many of `keys` are set in `map` (fields unknown to the release count as unset: they
+  /// were reported already).
+  int count_set(const node& map, std::initializer_list<std::string_view> keys) {
+    int n = 0;
+    for (auto k : keys)
+      n += set(map.find(k)) ? 1 : 0;
+    return n;
+  }
+
   /// common/config HTTPClientConfig fields inlined into `owner`, and Validate()'s rules.
   void http_client(const node& owner) {
     const node* basic = owner.find("basic_auth");
@@ -1038,10 +1267,11 @@ class checker {
     const bool has_token_file = set(owner.find("bearer_token_file"));
     if (has_basic && dec_.expect_map(*basic, "config.BasicAuth")) {
       fields(*basic, {"basic_auth"}, "config.BasicAuth");
-      if (set(basic->find("password")) && set(basic->find("password_file"))) {
+      // *_ref (2.53) joins the exclusive choices; username_file arrived in 2.49.
+      if (count_set(*basic, {"password", "password_file", "password_ref"}) > 1) {
         dec_.error(*basic, "at most one of basic_auth password & password_file must be configured");
       }
-      if (at(2, 49) && set(basic->find("username")) && set(basic->find("username_file"))) {
+      if (count_set(*basic, {"username", "username_file", "username_ref"}) > 1) {
         dec_.error(*basic, "at most one of basic_auth username & username_file must be configured");
       }
     }
@@ -1059,7 +1289,7 @@ class checker {
       if (has_token || has_token_file) {
         dec_.error(*authz, "authorization is not compatible with bearer_token & bearer_token_file");
       }
-      if (set(authz->find("credentials")) && set(authz->find("credentials_file"))) {
+      if (count_set(*authz, {"credentials", "credentials_file", "credentials_ref"}) > 1) {
         dec_.error(*authz,
                    "at most one of authorization credentials & credentials_file must be "
                    "configured");
@@ -1084,19 +1314,26 @@ class checker {
         dec_.error(*oauth, "at most one of basic_auth, oauth2 & authorization must be configured");
       }
       // 3.8 (common 0.67): a JWT grant signs with a client certificate key instead.
+      // 3.8 (common 0.67): a JWT grant signs with a client certificate key instead.
       const bool jwt = at(3, 8) && text(oauth->find("grant_type")) ==
                                        "urn:ietf:params:oauth:grant-type:jwt-bearer";
-      const bool secret = set(oauth->find("client_secret")) ||
-                          (jwt && (set(oauth->find("client_certificate_key")) ||
-                                   set(oauth->find("client_certificate_key_file"))));
-      const bool secret_file = set(oauth->find("client_secret_file"));
+      const int secrets =
+          count_set(*oauth, {"client_secret", "client_secret_file", "client_secret_ref"});
+      const int keys = count_set(*oauth, {"client_certificate_key", "client_certificate_key_file",
+                                          "client_certificate_key_ref"});
       if (!set(oauth->find("client_id"))) {
         dec_.error(*oauth, "oauth2 client_id must be configured");
-      } else if (!secret && !secret_file) {
+      } else if (!at(2, 52) && secrets == 0) {
+        // Since common 0.53 (2.52) a secret is optional.
         dec_.error(*oauth, "either oauth2 client_secret or client_secret_file must be configured");
       } else if (!set(oauth->find("token_url"))) {
         dec_.error(*oauth, "oauth2 token_url must be configured");
-      } else if (secret && secret_file) {
+      } else if (jwt && keys > 1) {
+        dec_.error(*oauth,
+                   "at most one of oauth2 client_certificate_key, "
+                   "client_certificate_key_file & client_certificate_key_ref must be "
+                   "configured");
+      } else if (!jwt && secrets > 1) {
         dec_.error(*oauth,
                    "at most one of oauth2 client_secret & client_secret_file must be configured");
       }
@@ -1329,7 +1566,14 @@ class checker {
       }
       const node* relabels = am.find("relabel_configs");
       relabel_configs(relabels, "empty or null Alertmanager target relabeling rule");
-      service_discovery(am, !(relabels && relabels->is_sequence() && !relabels->items.empty()));
+      const bool am_relabel = relabels && relabels->is_sequence() && !relabels->items.empty();
+      if (am_relabel && p_.by == judge::promtool) {
+        target_defaults_ = {
+            {"__scheme__", text(am.find("scheme")).empty() ? "http" : text(am.find("scheme"))}};
+        simulate_relabels_ = relabels;
+      }
+      service_discovery(am, !am_relabel);
+      simulate_relabels_ = nullptr;
     }
   }
 
@@ -1357,6 +1601,7 @@ class checker {
         for (auto f : {"batch_send_deadline", "min_backoff", "max_backoff", "sample_age_limit"})
           if (config::known_field("queue", f, p_.version)) duration(q->find(f));
         boolean(q->find("retry_on_http_429"));
+        if (at(3, 12)) queue_bounds(*q);
       }
       if (const node* m = rw.find("metadata_config");
           m && dec_.expect_map(*m, "config.MetadataConfig")) {
@@ -1401,6 +1646,41 @@ class checker {
     }
   }
 
+  /// QueueConfig.Validate (3.12), on the configured values over upstream's defaults.
+  void queue_bounds(const node& q) {
+    auto number = [&](const char* key, std::int64_t fallback) {
+      const node* n = q.find(key);
+      return n && !n->is_null() ? dec_.integer(*n, "int").value_or(fallback) : fallback;
+    };
+    auto millis = [&](const char* key, milliseconds fallback) {
+      const node* n = q.find(key);
+      return n && !n->is_null() ? dec_.duration(*n).value_or(fallback) : fallback;
+    };
+    const auto max_shards = number("max_shards", 50);
+    const auto min_shards = number("min_shards", 1);
+    if (max_shards <= 0) {
+      dec_.error(q, "remote write queue max_shards must be positive");
+    } else if (min_shards <= 0) {
+      dec_.error(q, "remote write queue min_shards must be positive");
+    } else if (min_shards > max_shards) {
+      dec_.error(q, "remote write queue min_shards must not be greater than max_shards");
+    } else if (number("max_samples_per_send", 2000) <= 0) {
+      dec_.error(q, "remote write queue max_samples_per_send must be positive");
+    } else if (number("capacity", 10000) <= 0) {
+      dec_.error(q, "remote write queue capacity must be positive");
+    } else if (millis("max_backoff", milliseconds{5000}) <
+               millis("min_backoff", milliseconds{30})) {
+      dec_.error(q, "remote write queue max_backoff must not be less than min_backoff");
+    }
+  }
+
+  bool client_auth_token_conflict(const node& owner) {
+    for (auto k : {"authorization", "oauth2"}) {
+      if (const node* b = owner.find(k); b && !b->is_null()) return true;
+    }
+    return false;
+  }
+
   bool client_auth(const node& owner) {
     for (auto k : {"basic_auth", "authorization", "oauth2"}) {
       if (const node* b = owner.find(k); b && !b->is_null()) return true;
@@ -1412,27 +1692,72 @@ class checker {
     if (n && dec_.expect_map(*n, "sigv4.SigV4Config")) fields(*n, {"sigv4"}, "sigv4.SigV4Config");
   }
 
+  /// storage/remote/azuread AzureADConfig.Validate.
   void azuread(const node& n) {
     if (!dec_.expect_map(n, "azuread.AzureADConfig")) return;
     fields(n, {"azuread"}, "azuread.AzureADConfig");
-    int methods = 0;
-    for (auto [key, section] : {std::pair{"managed_identity", "azuread.managed_identity"},
-                                {"oauth", "azuread.oauth"},
-                                {"sdk", "azuread.sdk"},
-                                {"workload_identity", "azuread.workload_identity"},
-                                {"certificate", "azuread.certificate"}}) {
-      const node* m = n.find(key);
-      if (!m || !config::known_field("azuread", key, p_.version)) continue;
-      ++methods;
-      if (dec_.expect_map(*m, "azuread.plain")) fields(*m, {section}, "azuread.plain");
-    }
-    if (methods > 1) {
-      dec_.error(n, "cannot provide multiple authentication methods to azuread");
-    }
     const std::string cloud = text(n.find("cloud"));
     if (!cloud.empty() && cloud != "AzureChina" && cloud != "AzureGovernment" &&
         cloud != "AzurePublic") {
       dec_.error(*n.find("cloud"), "must provide a cloud in the Azure AD config");
+      return;
+    }
+    auto method = [&](const char* key) -> const node* {
+      const node* m = n.find(key);
+      return m && !m->is_null() && config::known_field("azuread", key, p_.version) ? m : nullptr;
+    };
+    const node* managed = method("managed_identity");
+    const node* oauth = method("oauth");
+    const node* sdk = method("sdk");
+    const node* workload = method("workload_identity");
+    const node* certificate = method("certificate");
+    const int methods = (managed != nullptr) + (oauth != nullptr) + (sdk != nullptr) +
+                        (workload != nullptr) + (certificate != nullptr);
+    for (auto [m, section] : {std::pair{managed, "azuread.managed_identity"},
+                              {oauth, "azuread.oauth"},
+                              {sdk, "azuread.sdk"},
+                              {workload, "azuread.workload_identity"},
+                              {certificate, "azuread.certificate"}}) {
+      if (m && dec_.expect_map(*m, "azuread.plain")) fields(*m, {section}, "azuread.plain");
+    }
+    if (methods == 0) {
+      dec_.error(n, "must provide an authentication method in the Azure AD config");
+      return;
+    }
+    if (methods > 1) {
+      dec_.error(n, "cannot provide multiple authentication methods in the Azure AD config");
+      return;
+    }
+    if (managed && has(*managed, "client_id") &&
+        !config::uuid_ok(text(managed->find("client_id")))) {
+      dec_.error(*managed, "the provided Azure Managed Identity client_id is invalid");
+    }
+    for (auto [m, what] : {std::pair{oauth, "OAuth"},
+                           {workload, "Workload Identity"},
+                           {certificate, "Certificate"}}) {
+      if (!m || !m->is_map()) continue;
+      const std::string id = text(m->find("client_id"));
+      if (id.empty()) {
+        dec_.error(
+            *m, std::string("must provide an Azure ") + what + " client_id in the Azure AD config");
+      } else if (m == oauth && !has(*m, "client_secret")) {
+        dec_.error(*m, "must provide an Azure OAuth client_secret in the Azure AD config");
+      } else if (!has(*m, "tenant_id")) {
+        dec_.error(
+            *m, std::string("must provide an Azure ") + what + " tenant_id in the Azure AD config");
+      } else if (m == certificate && !has(*m, "certificate_path")) {
+        dec_.error(*m, "must provide an Azure Certificate certificate_path in the Azure AD config");
+      } else if (!config::uuid_ok(id)) {
+        dec_.error(*m, std::string("the provided Azure ") + what + " client_id is invalid");
+      } else if (m == workload && !config::uuid_ok(text(m->find("tenant_id")))) {
+        dec_.error(*m, "the provided Azure Workload Identity tenant_id is invalid");
+      }
+    }
+    if (const node* scope = n.find("scope"); scope && at(3, 9) && has(n, "scope")) {
+      static const re2::RE2 scope_chars(R"(^[\w\s:/.\-]+$)");
+      if (!re2::RE2::FullMatch(text(scope), scope_chars)) {
+        dec_.error(*scope, "the provided scope contains invalid characters");
+      }
     }
   }
 
@@ -1510,17 +1835,23 @@ class checker {
     if (const node* t = n.find("tsdb"); t && dec_.expect_map(*t, "config.TSDBConfig")) {
       fields(*t, {"tsdb"}, "config.TSDBConfig");
       duration(t->find("out_of_order_time_window"));
-      if (at(3, 10)) duration(t->find("stale_series_compaction_threshold"));
+      if (const node* th = t->find("stale_series_compaction_threshold"); th && at(3, 10)) {
+        float64(*th);  // a fraction 0.0-1.0, not validated further upstream
+      }
       if (const node* r = t->find("retention");
           r && at(3, 8) && dec_.expect_map(*r, "config.TSDBRetentionConfig")) {
         fields(*r, {"retention"}, "config.TSDBRetentionConfig");
         duration(r->find("time"));
-        body_size_limit(r->find("size"));
+        if (const node* sz = r->find("size"); sz && !text(sz).starts_with("-")) body_size_limit(sz);
         if (const node* pc = r->find("percentage"); pc && at(3, 11)) {
-          auto v = dec_.integer(*pc, "uint");
-          if (v && (*v < 0 || *v > 100)) {
-            dec_.error(*pc, "invalid percentage value: must be between 0 and 100");
+          if (auto v = float64(*pc); v && (*v < 0 || *v > 100)) {
+            dec_.error(*pc,
+                       "'storage.tsdb.retention.percentage' must be in the range [0, 100], got " +
+                           text(pc));
           }
+        }
+        if (const node* sz = r->find("size"); sz && text(sz).starts_with("-")) {
+          dec_.error(*sz, "'storage.tsdb.retention.size' must be greater than or equal to 0");
         }
       }
       if (const node* ce = t->find("chunk_encoding");
@@ -1528,7 +1859,10 @@ class checker {
         fields(*ce, {"chunk_encoding"}, "config.ChunkEncodingConfig");
         const std::string f = text(ce->find("floats"));
         if (!f.empty() && f != "xor" && f != "xor2") {
-          dec_.error(*ce->find("floats"), "unknown chunk encoding for floats " + quote(f));
+          dec_.error(*ce->find("floats"),
+                     "'storage.tsdb.chunk_encoding.floats' must be 'xor' or 'xor2', or the field "
+                     "must be omitted entirely, got " +
+                         quote(f));
         }
       }
     }
@@ -1576,6 +1910,10 @@ class checker {
   std::string global_escaping_;
   /// Relabel rules of the scrape config being checked use legacy names (3.7+, legacy scheme).
   bool relabel_legacy_ = false;
+  bool global_relabel_legacy_ = false;
+  /// promtool only: the relabel rules static targets go through, and their default labels.
+  const node* simulate_relabels_ = nullptr;
+  std::map<std::string, std::string> target_defaults_;
   const node* global_scheme_node_ = nullptr;
   bool global_scheme_checked_ = false;
   core::diagnostics warnings_;
@@ -1605,9 +1943,9 @@ report run(std::string_view path, std::string_view content, const limits& lim, c
   (c.*entry)(*doc.root);
   out.errors = dec.take_errors();
   out.warnings = c.take_warnings();
-  // promtool also requires the files the config names to exist; the server does not (it
-  // globs rule files and reads credentials per request), so only a promtool profile asks.
-  if (prof.by == judge::promtool && out.errors.empty()) {
+  // Prometheus reads the scrape_config_files at load; promtool also requires the rule,
+  // credential and TLS files the config names to exist (check_referenced_files decides).
+  if (out.errors.empty()) {
     auto refs = c.take_references();
     auto more = config::check_referenced_files(path, refs, lim, prof, c.job_names());
     out.errors.insert(out.errors.end(), more.errors.begin(), more.errors.end());

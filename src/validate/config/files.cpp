@@ -67,6 +67,9 @@ report check_referenced_files(std::string_view config_path, const std::vector<fi
     out.errors.push_back({std::string(config_path), r.line, r.column, std::move(message)});
   };
   for (const auto& r : refs) {
+    // The server stats none of these files at load (it globs rule files and reads
+    // credentials per request); only promtool's checkConfig does.
+    if (prof.by != judge::promtool && r.kind != file_reference::what::scrape_config_glob) continue;
     const fs::path p = resolve(config_path, r.path);
     std::error_code ec;
     switch (r.kind) {

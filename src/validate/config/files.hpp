@@ -17,12 +17,13 @@ struct file_reference {
   int column = 0;
 };
 
-/// promtool check config's own checks on the files a config references: rule files, CA,
-/// certificate, key and credential files must exist, and every file a `scrape_config_files`
-/// glob matches is read and checked as a scrape config file, its job names unique together
-/// with `job_names` (the main file's). The only part of the config
-/// validator that touches the filesystem (plain, blocking calls: validation already runs off
-/// the event loop). Never throws.
+/// The files a config references, as Prometheus and promtool look at them: every file a
+/// `scrape_config_files` glob matches is read and checked as a scrape config file, its job
+/// names unique together with `job_names` (the main file's) — both judges, as Prometheus
+/// reads them at load. For a promtool profile, rule files and the scrape configs' credential,
+/// certificate and key files must also exist (promtool's checkConfig). The only part of the
+/// config validator that touches the filesystem (plain, blocking calls: validation already
+/// runs off the event loop). Never throws.
 report check_referenced_files(std::string_view config_path, const std::vector<file_reference>& refs,
                               const limits& lim, const profile& prof,
                               std::vector<std::string> job_names);

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -17,7 +19,8 @@
 // configs: one good base per section and many single-defect variants. The configs are
 // self-contained: no rule, credential or certificate files, so promtool judges the
 // config alone. Service discovery mechanisms that distribution builds of promtool leave
-// out (kubernetes, consul, …) are not used.
+// out (kubernetes, consul, …) are not used, nor remote write's azuread (Debian's builds
+// lack it too).
 
 namespace fs = std::filesystem;
 
@@ -170,6 +173,23 @@ std::vector<std::string> configs() {
            "  hetzner_sd_configs: [{role: foo}]\n",
            "  puppetdb_sd_configs: [{url: 'http://a'}]\n",
            "  ec2_sd_configs: [{region: x, filters: [{name: a}]}]\n",
+           "  oauth2: {client_id: a, token_url: c}\n",
+           "  basic_auth: {username: a, username_file: b}\n",
+           "  tls_config: {ca: x, ca_file: y}\n",
+           "  tls_config: {cert: x}\n",
+           "  no_proxy: x\n  proxy_url: 'http://p'\n",
+           "  proxy_from_environment: true\n  proxy_url: 'http://p'\n",
+           "  openstack_sd_configs: [{role: instance, region: r, availability: nope}]\n",
+           "  scaleway_sd_configs: [{role: instance, project_id: p, access_key: a}]\n",
+           "  uyuni_sd_configs: [{server: 'https://u', username: a}]\n",
+           "  marathon_sd_configs: [{servers: ['http://m'], auth_token: a, auth_token_file: b}]\n",
+           "  docker_sd_configs: [{}]\n",
+           "  dockerswarm_sd_configs: [{host: 'tcp://h', role: nope}]\n",
+           "  gce_sd_configs: [{project: p}]\n",
+           "  ionos_sd_configs: [{}]\n",
+           "  triton_sd_configs: [{account: a, dns_suffix: d, endpoint: e, role: nope}]\n",
+           "  serverset_sd_configs: [{servers: [a], paths: [x]}]\n",
+           "  nerve_sd_configs: [{servers: [a], paths: ['/x']}]\n",
        })
     out.push_back(job(v));
   const std::vector<std::string> whole = {
@@ -250,6 +270,12 @@ std::vector<std::string> configs() {
       "remote_read: [{url: 'http://a', chunked_read_limit: 5}]\n",
       "scrape_config_files: ['/nonexistent/*.yml']\n",
       "tracing: {endpoint: 'a:1', headers: {x-prometheus-remote-write-version: x}}\n",
+      "remote_write: [{url: 'http://a', sigv4: {region: r}, basic_auth: {username: a}}]\n",
+      "remote_write: [{url: 'http://a', queue_config: {capacity: 0, sample_age_limit: 1m}}]\n",
+      "remote_write: [{url: 'http://a', metadata_config: {send: false, bogus: 1}}]\n",
+      "alerting: {alertmanagers: [{sigv4: {region: r}, basic_auth: {username: a}}]}\n",
+      "alerting: {alertmanagers: [{alert_relabel_configs: [null]}]}\n",
+      "storage: {tsdb: {retention: {time: 1d}}}\n",
   };
   out.insert(out.end(), whole.begin(), whole.end());
   return out;
@@ -271,18 +297,42 @@ TEST_CASE("check_config agrees with promtool check config on good and single-def
                          ("promwatch-config-oracle-" + std::to_string(::getpid()) + "-" + version);
     fs::create_directories(dir);
     const auto cases = configs();
+    std::string cmd =
+        "cd '" + dir.string() + "' && '" + tools->promtool.string() + "' check config";
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const std::string name = "c" + std::to_string(i) + ".yml";
+      std::ofstream(dir / name) << cases[i];
+      cmd += " " + name;
+    }
+    // One promtool run for all files: it prints "Checking <file>" and then SUCCESS or FAILED.
+    std::map<std::string, bool> promtool_ok;
+    {
+      std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((cmd + " 2>&1").c_str(), "r"), ::pclose);
+      REQUIRE(pipe);
+      std::string current;
+      char buf[4096];
+      while (std::fgets(buf, sizeof buf, pipe.get())) {
+        std::string line(buf);
+        if (line.starts_with("Checking ")) {
+          current = line.substr(9);
+          while (!current.empty() && (current.back() == '\n' || current.back() == '\r'))
+            current.pop_back();
+          promtool_ok[current] = true;
+        } else if (!current.empty() && line.find("FAILED") != std::string::npos) {
+          promtool_ok[current] = false;
+        }
+      }
+    }
+    REQUIRE(promtool_ok.size() == cases.size());
     std::size_t agree = 0;
     for (std::size_t i = 0; i < cases.size(); ++i) {
-      const fs::path file = dir / ("c" + std::to_string(i) + ".yml");
-      std::ofstream(file) << cases[i];
-      const std::string cmd =
-          "'" + tools->promtool.string() + "' check config " + file.string() + " >/dev/null 2>&1";
-      const bool promtool_ok = std::system(cmd.c_str()) == 0;
-      const auto rep = v::check_config(file.string(), cases[i], {}, prof);
-      if (promtool_ok == rep.ok()) {
+      const std::string name = "c" + std::to_string(i) + ".yml";
+      const bool ok = promtool_ok[name];
+      const auto rep = v::check_config((dir / name).string(), cases[i], {}, prof);
+      if (ok == rep.ok()) {
         ++agree;
       } else {
-        std::cout << "DISAGREE " << version << " (promtool " << (promtool_ok ? "valid" : "invalid")
+        std::cout << "DISAGREE " << version << " (promtool " << (ok ? "valid" : "invalid")
                   << ", ours " << (rep.ok() ? "valid" : "invalid") << "):\n"
                   << cases[i];
         for (const auto& e : rep.errors)
