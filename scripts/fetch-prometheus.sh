@@ -58,8 +58,9 @@ EOF
   )
   apt-get "${apt_opts[@]}" -qq update >&2
   local version
+  # awk reads to the end: an early exit would SIGPIPE apt-cache, which pipefail turns into failure.
   version=$(apt-cache "${apt_opts[@]}" show prometheus 2>/dev/null |
-    awk '/^Version:/ {print $2; exit}')
+    awk '/^Version:/ && v == "" {v = $2} END {print v}')
   [ -n "$version" ] || { echo "fetch-prometheus: no prometheus package in $suite" >&2; return 1; }
   # "3.5.3+ds1-6" -> "3.5"
   local line
