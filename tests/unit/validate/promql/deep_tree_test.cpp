@@ -87,7 +87,7 @@ TEST_CASE("one term past the tree-height bound is still rejected, on a 2 MiB sta
 }
 
 TEST_CASE("type errors deep in a long chain are found by the iterative check") {
-  const std::string half = chain("up", " or up", 5000);
+  const std::string half = chain("up", " or up", 4000);
   const auto string_operand = parse_on_small_stack(half + " or \"x\" or " + half);
   CHECK(string_operand.has_error);
   CHECK(string_operand.message.find("binary expression must contain only scalar and instant "
