@@ -2,6 +2,8 @@
 # Installs what promwatch needs to build and test on Debian 12 (bookworm).
 #   scripts/install-deps.sh          build deps + test deps (a real Prometheus and promtool)
 #   scripts/install-deps.sh --build  build deps only (used by the Dockerfile's build stage)
+#   scripts/install-deps.sh --ci     build + test deps + the CI tools (clang-format, clang-tidy,
+#                                    clang with libFuzzer), as .ci/run needs
 set -euo pipefail
 
 build_pkgs=(
@@ -10,9 +12,11 @@ build_pkgs=(
   libyaml-cpp-dev prometheus-cpp-dev libre2-dev doctest-dev
 )
 test_pkgs=(prometheus curl ca-certificates)
+ci_pkgs=(clang-format clang-tidy clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--build" ]] || pkgs+=("${test_pkgs[@]}")
+[[ "${1:-}" != "--ci" ]] || pkgs+=("${ci_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

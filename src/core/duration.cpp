@@ -65,6 +65,16 @@ result<std::chrono::milliseconds> parse_duration(std::string_view s) {
   return std::chrono::milliseconds{total};
 }
 
+result<std::chrono::milliseconds> parse_flag_duration(std::string_view s) {
+  auto d = parse_duration(s);
+  if (!d.has_value()) return d;
+  if (d.value() > max_flag_duration) {
+    return error{"duration out of range: \"" + std::string(s) + "\" (at most " +
+                 format_duration(max_flag_duration) + ")"};
+  }
+  return d;
+}
+
 std::string format_duration(std::chrono::milliseconds d) {
   std::int64_t ms = d.count();
   if (ms == 0) return "0s";

@@ -12,6 +12,15 @@ namespace promwatch::core {
 /// case-sensitive; `1y` is 365 days. Errors carry a message naming the input.
 result<std::chrono::milliseconds> parse_duration(std::string_view s);
 
+/// The largest duration a flag of promwatch itself accepts (a year): any steady or system
+/// clock time point plus it stays far inside the clocks' range.
+inline constexpr std::chrono::milliseconds max_flag_duration{365LL * 24 * 3600 * 1000};
+
+/// parse_duration() for promwatch's own flags (`--reload-timeout=30s`): the same syntax,
+/// bounded by max_flag_duration, so `300y` is an error rather than a time_point overflow.
+/// Rule files keep parse_duration()'s range, which is Prometheus'.
+result<std::chrono::milliseconds> parse_flag_duration(std::string_view s);
+
 /// Formats like Prometheus (`1h30m`, `250ms`, `0s`).
 std::string format_duration(std::chrono::milliseconds d);
 

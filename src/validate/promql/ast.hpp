@@ -99,7 +99,13 @@ struct node {
   double number = 0;
   std::string text;
 
-  /// The value type, as Prometheus' Expr.Type().
+  node() = default;
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+  /// Iterative: a tree as tall as max_tree_height is destroyed without recursing.
+  ~node();
+
+  /// The value type, as Prometheus' Expr.Type(); iterative, linear in the subtree.
   value_type type() const;
 };
 
@@ -115,7 +121,7 @@ struct parse_result {
 inline constexpr int max_nesting_depth = 256;
 /// Tallest tree accepted. Left-associative chains (`a or b or …`, common in generated rules)
 /// are parsed in a loop and only grow the tree, so they get a higher bound than nesting, as
-/// Prometheus accepts them; it still keeps the recursive passes (checks, destruction) bounded.
+/// Prometheus accepts them; the passes over the tree (check, type, destruction) are iterative.
 inline constexpr int max_tree_height = 10000;
 
 /// Parses and type-checks `expr` as the parser.ParseExpr of the profile's Prometheus (its

@@ -46,17 +46,17 @@ std::string_view internal_name(value_type t) {
   return "none";
 }
 
-value_type node::type() const {
-  switch (kind) {
+namespace {
+
+/// The type of a node that is neither binary, paren nor unary (those derive theirs from
+/// their operands).
+value_type own_type(const node& n) {
+  switch (n.kind) {
     case node_kind::aggregate:
     case node_kind::vector_selector:
       return value_type::vector;
-    case node_kind::binary:
-      return lhs->type() == value_type::scalar && rhs->type() == value_type::scalar
-                 ? value_type::scalar
-                 : value_type::vector;
     case node_kind::call:
-      return func != nullptr ? func->return_type : value_type::none;
+      return n.func != nullptr ? n.func->return_type : value_type::none;
     case node_kind::matrix_selector:
     case node_kind::subquery:
       return value_type::matrix;
@@ -64,11 +64,67 @@ value_type node::type() const {
       return value_type::scalar;
     case node_kind::string_literal:
       return value_type::string;
+    case node_kind::binary:
     case node_kind::paren:
     case node_kind::unary:
-      return expr->type();
+      break;
   }
   return value_type::none;
+}
+
+bool passes_type_through(const node& n) {
+  return n.kind == node_kind::paren || n.kind == node_kind::unary;
+}
+
+}  // namespace
+
+// Iterative, so a tall tree (a 10,000-term `or` chain) needs no stack: parens and unary
+// operators pass their operand's type through, and a binary expression is a scalar exactly
+// when every operand below its chain of binary/paren/unary nodes is one.
+value_type node::type() const {
+  const node* n = this;
+  while (passes_type_through(*n)) {
+    if (!n->expr) return value_type::none;
+    n = n->expr.get();
+  }
+  if (n->kind != node_kind::binary) return own_type(*n);
+  std::vector<const node*> pending{n};
+  while (!pending.empty()) {
+    const node* m = pending.back();
+    pending.pop_back();
+    if (m == nullptr) return value_type::vector;
+    if (m->kind == node_kind::binary) {
+      // The right operand first: in a left-associative chain it is the short side.
+      pending.push_back(m->lhs.get());
+      pending.push_back(m->rhs.get());
+    } else if (passes_type_through(*m)) {
+      pending.push_back(m->expr.get());
+    } else if (own_type(*m) != value_type::scalar) {
+      return value_type::vector;
+    }
+  }
+  return value_type::scalar;
+}
+
+// Iterative for the same reason: the default destructor would recurse once per level.
+node::~node() {
+  if (!lhs && !rhs && !expr && !param && args.empty()) return;
+  std::vector<node_ptr> pending;
+  const auto take_children = [&pending](node& n) {
+    for (node_ptr* child : {&n.lhs, &n.rhs, &n.expr, &n.param}) {
+      if (*child) pending.push_back(std::move(*child));
+    }
+    for (auto& a : n.args) {
+      if (a) pending.push_back(std::move(a));
+    }
+    n.args.clear();
+  };
+  take_children(*this);
+  while (!pending.empty()) {
+    node_ptr n = std::move(pending.back());
+    pending.pop_back();
+    take_children(*n);
+  }  // each node dies here without children, so no destructor recurses
 }
 
 namespace {
@@ -1855,12 +1911,10 @@ class parser {
 
   // Type checking (Prometheus' checkAST) -----------------------------------------------------
 
-  void expect_type(const node& n, value_type want, std::string_view context) {
-    const value_type t = check(n);
-    if (t != want) {
-      add_error(n.start, "expected type " + std::string(documented_name(want)) + " in " +
-                             std::string(context) + ", got " + std::string(documented_name(t)));
-    }
+  [[gnu::noinline]] void type_error(const node& n, value_type want, std::string_view context,
+                                    value_type got) {
+    add_error(n.start, "expected type " + std::string(documented_name(want)) + " in " +
+                           std::string(context) + ", got " + std::string(documented_name(got)));
   }
 
   std::size_t operator_position(const node& bin) const {
@@ -1872,59 +1926,141 @@ class parser {
     return p;
   }
 
-  value_type check(const node& n) {
-    const value_type type = n.type();
+  /// One node of the type check in progress: `stage` says which operand comes next,
+  /// `saved` keeps an operand's type the node needs later, `type` is the node's own.
+  struct check_frame {
+    const node* n = nullptr;
+    int stage = 0;
+    std::size_t index = 0;
+    value_type saved = value_type::none;
+    value_type type = value_type::none;
+  };
+
+  /// Prometheus' checkAST, in its order of messages, as a loop over an explicit stack: the
+  /// tree may be as tall as max_tree_height and the check runs on pool threads with small
+  /// stacks. Each node is visited once and computes its type from its operands' (linear).
+  value_type check(const node& root) {
+    std::vector<check_frame> stack;
+    stack.push_back(check_frame{&root});
+    value_type finished = value_type::none;  // the type of the operand that just finished
+    while (!stack.empty()) {
+      const node* next = check_step(stack.back(), finished);
+      if (next != nullptr) {
+        stack.push_back(check_frame{next});
+        continue;
+      }
+      finished = stack.back().type;
+      stack.pop_back();
+    }
+    return finished;
+  }
+
+  static bool has_scalar_parameter(token_kind op) {
+    return op == token_kind::topk || op == token_kind::bottomk || op == token_kind::quantile ||
+           op == token_kind::limitk || op == token_kind::limit_ratio;
+  }
+
+  /// Advances `f` given the type of the operand that just finished (`operand`, meaningless
+  /// on the first step): returns the next operand to check, or nullptr when `f` is done
+  /// (then `f.type` is set).
+  const node* check_step(check_frame& f, value_type operand) {
+    const node& n = *f.n;
     switch (n.kind) {
       case node_kind::aggregate:
-        expect_type(*n.expr, value_type::vector, "aggregation expression");
-        if (n.op == token_kind::topk || n.op == token_kind::bottomk ||
-            n.op == token_kind::quantile || n.op == token_kind::limitk ||
-            n.op == token_kind::limit_ratio) {
-          expect_type(*n.param, value_type::scalar, "aggregation parameter");
+        f.type = value_type::vector;
+        switch (f.stage) {
+          case 0:
+            f.stage = 1;
+            return n.expr.get();
+          case 1:
+            if (operand != value_type::vector) {
+              type_error(*n.expr, value_type::vector, "aggregation expression", operand);
+            }
+            if (has_scalar_parameter(n.op)) {
+              f.stage = 2;
+              return n.param.get();
+            }
+            if (n.op == token_kind::count_values) {
+              f.stage = 3;
+              return n.param.get();
+            }
+            return nullptr;
+          case 2:
+            if (operand != value_type::scalar) {
+              type_error(*n.param, value_type::scalar, "aggregation parameter", operand);
+            }
+            return nullptr;
+          default:
+            if (operand != value_type::string) {
+              type_error(*n.param, value_type::string, "aggregation parameter", operand);
+            }
+            return nullptr;
         }
-        if (n.op == token_kind::count_values) {
-          expect_type(*n.param, value_type::string, "aggregation parameter");
-        }
-        break;
       case node_kind::binary:
-        check_binary(n);
-        break;
+        switch (f.stage) {
+          case 0:
+            f.stage = 1;
+            return n.lhs.get();
+          case 1:
+            f.saved = operand;
+            f.stage = 2;
+            return n.rhs.get();
+          default:
+            check_binary(n, f.saved, operand);
+            f.type = f.saved == value_type::scalar && operand == value_type::scalar
+                         ? value_type::scalar
+                         : value_type::vector;
+            return nullptr;
+        }
       case node_kind::call:
-        check_call(n);
-        break;
+        return check_call_step(f, operand);
       case node_kind::paren:
       case node_kind::matrix_selector:
-        check(*n.expr);
-        break;
-      case node_kind::unary: {
-        const value_type t = check(*n.expr);
-        if (t != value_type::scalar && t != value_type::vector) {
+        if (f.stage == 0) {
+          f.stage = 1;
+          return n.expr.get();
+        }
+        f.type = n.kind == node_kind::paren ? operand : value_type::matrix;
+        return nullptr;
+      case node_kind::unary:
+        if (f.stage == 0) {
+          f.stage = 1;
+          return n.expr.get();
+        }
+        if (operand != value_type::scalar && operand != value_type::vector) {
           add_error(n.start,
                     "unary expression only allowed on expressions of type scalar or instant "
                     "vector, got " +
-                        go_text::quote(documented_name(t)));
+                        go_text::quote(documented_name(operand)));
         }
-        break;
-      }
-      case node_kind::subquery: {
-        const value_type t = check(*n.expr);
-        if (t != value_type::vector) {
+        f.type = operand;
+        return nullptr;
+      case node_kind::subquery:
+        if (f.stage == 0) {
+          f.stage = 1;
+          return n.expr.get();
+        }
+        if (operand != value_type::vector) {
           add_error(n.start, "subquery is only allowed on instant vector, got " +
-                                 std::string(internal_name(t)) + " instead");
+                                 std::string(internal_name(operand)) + " instead");
         }
-        break;
-      }
+        f.type = value_type::matrix;
+        return nullptr;
       case node_kind::vector_selector:
         check_selector(n);
-        break;
+        f.type = value_type::vector;
+        return nullptr;
       case node_kind::number_literal:
+        f.type = value_type::scalar;
+        return nullptr;
       case node_kind::string_literal:
-        break;
+        f.type = value_type::string;
+        return nullptr;
     }
-    return type;
+    return nullptr;
   }
 
-  // Message building lives out of line so the recursive check frames stay small.
+  // Message building lives out of line so the check step stays small.
   [[gnu::noinline]] void add_error_parts(std::size_t pos, std::string_view a,
                                          std::string_view b = {}, std::string_view c = {}) {
     std::string message(a);
@@ -1937,9 +2073,7 @@ class parser {
     return go_text::quote(canonical_text(op));
   }
 
-  void check_binary(const node& n) {
-    const value_type lt = check(*n.lhs);
-    const value_type rt = check(*n.rhs);
+  void check_binary(const node& n, value_type lt, value_type rt) {
     if (n.return_bool && !is_comparison_operator(n.op)) {
       add_error(operator_position(n), "bool modifier can only be used on comparison operators");
     }
@@ -1994,7 +2128,7 @@ class parser {
   }
 
   // Messages of check_call, built out of line and only on failure (the check is on the hot
-  // path and recursive, so its frame stays small and allocation-free).
+  // path, so its frame stays small and allocation-free).
   [[gnu::noinline]] void arity_error(const node& n, std::string_view bound, std::size_t want) {
     add_error(n.start, "expected " + std::string(bound) + std::to_string(want) +
                            " argument(s) in call to " + go_text::quote(n.func->name) + ", got " +
@@ -2025,7 +2159,7 @@ class parser {
     }
   }
 
-  void check_call(const node& n) {
+  void check_call_arity(const node& n) {
     const function& f = *n.func;
     const std::size_t nargs = f.arg_types.size();
     if (f.variadic == 0) {
@@ -2044,19 +2178,38 @@ class parser {
     if (n.args.size() > 1 && f.name == "info") {
       check_info_selector(n);
     }
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
-      std::size_t type_index = i;
-      if (i >= nargs) {
-        if (f.variadic == 0) {
-          break;
-        }
-        type_index = nargs - 1;
+  }
+
+  /// The argument type each argument must have; nullopt past the last one a non-variadic
+  /// function declares (the check stops there).
+  static std::optional<value_type> wanted_argument_type(const function& f, std::size_t i) {
+    const std::size_t nargs = f.arg_types.size();
+    if (i >= nargs) {
+      if (f.variadic == 0) {
+        return std::nullopt;
       }
-      const value_type want = f.arg_types[type_index];
-      if (const value_type got = check(*n.args[i]); got != want) {
-        argument_type_error(n, *n.args[i], want, got);
-      }
+      i = nargs - 1;
     }
+    return f.arg_types[i];
+  }
+
+  const node* check_call_step(check_frame& f, value_type operand) {
+    const node& n = *f.n;
+    f.type = n.func != nullptr ? n.func->return_type : value_type::none;
+    if (f.stage == 0) {
+      check_call_arity(n);
+      f.stage = 1;
+    } else {
+      const value_type want = *wanted_argument_type(*n.func, f.index);
+      if (operand != want) {
+        argument_type_error(n, *n.args[f.index], want, operand);
+      }
+      ++f.index;
+    }
+    if (f.index >= n.args.size() || !wanted_argument_type(*n.func, f.index)) {
+      return nullptr;
+    }
+    return n.args[f.index].get();
   }
 
   void check_selector(const node& n) {

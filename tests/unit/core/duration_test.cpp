@@ -33,3 +33,25 @@ TEST_CASE("durations format in Prometheus' style") {
   CHECK(format_duration(90min) == "1h30m");
   CHECK(format_duration(2s) == "2s");
 }
+
+TEST_CASE("flag durations are bounded so no time_point overflows (issue 8, #20)") {
+  using promwatch::core::max_flag_duration;
+  using promwatch::core::parse_flag_duration;
+  CHECK(parse_flag_duration("30s").value() == 30s);
+  CHECK(parse_flag_duration("0").value() == 0ms);
+  CHECK(parse_flag_duration("1y").value() == max_flag_duration);
+  CHECK(parse_flag_duration("52w1d").value() == max_flag_duration);
+  for (const auto* too_long : {"300y", "1y1ms", "53w", "366d", "9000000h"}) {
+    CAPTURE(too_long);
+    const auto r = parse_flag_duration(too_long);
+    REQUIRE(r.has_error());
+    CHECK(r.error().message.find("out of range") != std::string::npos);
+    CHECK(r.error().message.find('"' + std::string(too_long) + '"') != std::string::npos);
+  }
+  CHECK(parse_flag_duration("1x").has_error());
+  // Every accepted flag duration can be added to a clock's now() without overflow.
+  const auto far = std::chrono::steady_clock::now() + parse_flag_duration("1y").value();
+  CHECK(far > std::chrono::steady_clock::now());
+  // Rule files keep Prometheus' own range.
+  CHECK(parse_duration("300y").has_value());
+}
