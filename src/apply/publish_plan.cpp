@@ -26,9 +26,16 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool inside(const fs::path& p, const fs::path& root) {
+  const std::string rel = p.lexically_normal().lexically_relative(root).generic_string();
+  return !rel.empty() && rel != ".." && !rel.starts_with("../");
+}
+
 }  // namespace
 
-core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root) {
+core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root,
+                                  const std::string& resolved_root) {
+  const fs::path real_root = fs::path(resolved_root).lexically_normal();
   fs::path root = fs::path(source_root).lexically_normal();
   // "/etc/prometheus/" would otherwise compare as a directory with an empty last element.
   if (!root.has_filename() && root.has_relative_path()) root = root.parent_path();
@@ -56,7 +63,12 @@ core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::str
     if (!files.insert(rel).second) return fail(path + " appears twice in the snapshot");
     for (auto slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
       dirs.insert(rel.substr(0, slash));
-    plan.files.push_back({std::move(rel), entry.content});
+    if (!resolved_root.empty() && !entry.resolved.empty() && !inside(entry.resolved, real_root))
+      return fail(path + " resolves to " + entry.resolved + ", outside the config tree " +
+                  real_root.string() +
+                  ", so it cannot be published (a symlink pointing out of the tree?)");
+    const unsigned mode = entry.mode == 0 ? 0644u : (entry.mode & 0777u);
+    plan.files.push_back({std::move(rel), entry.content, mode});
   }
   for (const auto& d : dirs) {
     if (files.contains(d))

@@ -32,6 +32,10 @@ void read_into(const std::string& path, std::size_t max_bytes, file_entry& entry
     entry.read_error = ec.message();
     return;
   }
+  // Publish mode keeps the mode and refuses files that live outside the config tree.
+  if (const auto st = fs::status(path, ec); !ec)
+    entry.mode = static_cast<unsigned>(st.permissions()) & 07777u;
+  if (auto real = fs::canonical(path, ec); !ec) entry.resolved = real.string();
   if (size > max_bytes) {
     entry.read_error = "file is larger than the limit of " + std::to_string(max_bytes) + " bytes";
     return;

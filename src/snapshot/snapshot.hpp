@@ -15,6 +15,8 @@ struct file_entry {
   std::string sha256;      // of `content`; empty when the file could not be read
   std::string content;     // the exact bytes that were hashed, so validation sees the same
   std::string read_error;  // non-empty when the file exists in the plan but cannot be read
+  unsigned mode = 0;       // permission bits (07777) of the file read; 0 when unknown
+  std::string resolved;    // the file read, every symlink resolved; empty when unknown
 
   friend bool operator==(const file_entry&, const file_entry&) = default;
 };
