@@ -41,6 +41,27 @@ core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::str
   if (!root.has_filename() && root.has_relative_path()) root = root.parent_path();
   if (!root.is_absolute()) return fail("the source root " + source_root + " is not absolute");
   if (snap.files.empty()) return fail("there is nothing to publish");
+  // Prometheus reads its config from the output dir, but an absolute reference still names
+  // the source tree (or somewhere else): those files would be read unvalidated.
+  if (!snap.absolute_references.empty()) {
+    std::string config = root.string() + "/prometheus.yml";
+    for (const auto& [path, entry] : snap.files) {
+      if (entry.kind == core::file_kind::config) config = path;
+    }
+    std::string message;
+    for (const auto& r : snap.absolute_references) {
+      if (!message.empty()) message += "\n";
+      message += config + ":" + std::to_string(r.line) + ":" + std::to_string(r.column) + ": " +
+                 r.field + " entry " + r.pattern +
+                 " is an absolute path, which Prometheus would read as is, not from the output "
+                 "dir, so unvalidated; in publish mode write it relative to the config file's "
+                 "directory";
+      if (const auto rel = fs::path(r.pattern).lexically_normal().lexically_relative(root);
+          !rel.empty() && !rel.generic_string().starts_with(".."))
+        message += " (" + rel.generic_string() + ")";
+    }
+    return fail(std::move(message));
+  }
 
   tree_plan plan;
   std::set<std::string> files;

@@ -32,6 +32,8 @@ struct tree_plan {
 };
 
 /// Maps every snapshot file to its place under `source_root` (absolute, lexically normal).
+/// A config reference written as an absolute path (snapshot::absolute_references) is an
+/// error `config:line:col: …` for each: Prometheus would read it from there, unvalidated.
 /// Errors name the first offending file: outside the root (absolute reference or `../`),
 /// unreadable in the snapshot, a top-level name starting with `..` (reserved, as in the
 /// kubelet), a file that is also a directory of another file, or an empty snapshot.

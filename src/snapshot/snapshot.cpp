@@ -180,6 +180,7 @@ snapshot take_snapshot(const snapshot_spec& spec) {
           }
         }
       };
+      snap.absolute_references = refs->absolute;
       plan(refs->rule_files, core::file_kind::rules, "the rule_files");
       plan(refs->scrape_config_files, core::file_kind::scrape_config, "the scrape_config_files");
       plan(refs->file_sd_files, core::file_kind::file_sd, "the file_sd_configs");

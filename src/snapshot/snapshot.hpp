@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/file_kind.hpp"
+#include "snapshot/config_refs.hpp"
 
 namespace promwatch::snapshot {
 
@@ -37,6 +38,8 @@ struct snapshot {
   std::map<std::string, file_entry> files;
   std::vector<std::string> warnings;  // e.g. the config could not be parsed for references
   walk_stats walk;
+  /// References the config writes as absolute paths (see config_refs::absolute).
+  std::vector<absolute_reference> absolute_references;
 };
 
 /// What to look at: the main config (its references decide kinds) and extra directories.

@@ -348,3 +348,22 @@ TEST_CASE("publish keeps each source file's mode and refuses files resolving out
     REQUIRE_MESSAGE(ok.has_value(), ok.error().message);
   }
 }
+
+TEST_CASE("a config naming its rules by absolute path into the source tree is not published") {
+  temp_dir t;
+  const auto src = fs::canonical(t.path) / "src";
+  const auto out = t.path / "out";
+  test::write_file(src / "prometheus.yml",
+                   "rule_files:\n  - " + (src / "rules/*.yml").string() + "\n");
+  test::write_file(src / "rules/a.yml", rules_v1);
+  const auto snap = snapshot::take_snapshot({src / "prometheus.yml", {}});
+  REQUIRE(snap.files.size() == 2);  // the rules are inside the tree: only the path is wrong
+  const auto report = apply::publish_atomically(snap, src, out);
+  // Before, this published, and the output dir's config sent Prometheus to the sources.
+  REQUIRE(report.has_error());
+  CHECK(report.error().message.find((src / "prometheus.yml").string() + ":2:5: rule_files entry " +
+                                    (src / "rules/*.yml").string() + " is an absolute path") !=
+        std::string::npos);
+  CHECK(report.error().message.find("(rules/*.yml)") != std::string::npos);
+  CHECK_FALSE(fs::exists(out / "..data"));
+}
