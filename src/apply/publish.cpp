@@ -43,10 +43,13 @@ status make_dir(const fs::path& dir) {
   return {};
 }
 
-status write_file(const fs::path& path, std::string_view bytes) {
-  core::unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+status write_file(const fs::path& path, std::string_view bytes, unsigned mode) {
+  // Created owner-only and then given the source's mode: never wider than the source, even
+  // for a moment.
+  core::unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd) return os_error("cannot create", path);
-  if (::fchmod(fd.get(), 0644) != 0) return os_error("cannot set the mode of", path);
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
+    return os_error("cannot set the mode of", path);
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
     if (n < 0) {
@@ -123,6 +126,17 @@ std::optional<std::map<std::string, std::string>> read_tree(const fs::path& dir,
   return out;
 }
 
+// True when every published file already has its planned mode (a chmod of the source alone
+// must be published too).
+bool same_modes(const tree_plan& tree, const fs::path& dir) {
+  for (const auto& f : tree.files) {
+    struct stat st;
+    if (::lstat((dir / f.relative_path).c_str(), &st) != 0) return false;
+    if ((st.st_mode & 07777u) != f.mode) return false;
+  }
+  return true;
+}
+
 // Writes the tree into a fresh data dir; on failure removes what it wrote.
 core::result<std::string> write_data_dir(const fs::path& out, const tree_plan& tree,
                                          publish_report& report) {
@@ -139,7 +153,7 @@ core::result<std::string> write_data_dir(const fs::path& out, const tree_plan& t
       if (auto r = make_dir(data / d); !r) return r;
     }
     for (const auto& f : tree.files) {
-      if (auto r = write_file(data / f.relative_path, f.content); !r) return r;
+      if (auto r = write_file(data / f.relative_path, f.content, f.mode); !r) return r;
       report.bytes_written += f.content.size();
     }
     // Children before parents, so each directory's entries are durable before its own.
@@ -166,7 +180,8 @@ core::result<publish_report> publish_atomically(const snapshot::snapshot& snap,
   std::error_code ec;
   const fs::path root = fs::absolute(source_root, ec).lexically_normal();
   if (ec) return fs_error("cannot resolve", source_root, ec);
-  const auto tree = plan_tree(snap, root.string());
+  const fs::path real_root = fs::canonical(root, ec);
+  const auto tree = plan_tree(snap, root.string(), ec ? std::string() : real_root.string());
   if (!tree) return tree.error();
 
   const fs::path out = fs::absolute(output_dir, ec).lexically_normal();
@@ -182,7 +197,8 @@ core::result<publish_report> publish_atomically(const snapshot::snapshot& snap,
   const std::string& previous = links->current_data_dir;
   if (!previous.empty()) {
     const auto published = read_tree(out / previous, tree->files.size());
-    report.unchanged = published && same_tree(*tree, *published);
+    report.unchanged =
+        published && same_tree(*tree, *published) && same_modes(*tree, out / previous);
   }
   if (report.unchanged) {
     report.data_dir = previous;

@@ -22,8 +22,9 @@ struct publish_report {
 /// AtomicWriter updates a ConfigMap volume, so Prometheus (reading its config from
 /// `output_dir`) only ever sees one complete, validated tree, even across its own restarts:
 ///  1. every file is written at its path relative to `source_root` (the config file's
-///     directory) into a new `output_dir/..<UTC timestamp>/` (0644 files, 0755 dirs, each
-///     file and dir fsync'd); the source files are never re-read;
+///     directory) into a new `output_dir/..<UTC timestamp>/` (each file with its
+///     source's permission bits, 0755 dirs, each file and dir fsync'd); the source files are never
+///     re-read;
 ///  2. a symlink `..data_tmp` -> that dir is renamed over `..data` (the atomic switch);
 ///  3. each top-level name gets a visible symlink `<name>` -> `..data/<name>` (made under a
 ///     temporary name and renamed, so it is atomic too); visible links of names no longer
@@ -34,10 +35,11 @@ struct publish_report {
 /// bytes nothing is written (`unchanged`), though missing visible links are restored.
 ///
 /// Errors (values, never exceptions for filesystem failures): a file outside `source_root`
-/// or unreadable in the snapshot, an entry of the output dir that promwatch did not create
-/// standing where one of its names must go (nothing is changed then), and I/O failures,
-/// each naming the path. A failure before step 2 leaves the published tree as it was; a
-/// later one leaves the new tree published and is repaired by the next call.
+/// (by its path, or by where its symlinks resolve) or unreadable in the snapshot, an entry of the
+/// output dir that promwatch did not create standing where one of its names must go (nothing is
+/// changed then), and I/O failures, each naming the path. A failure before step 2 leaves the
+/// published tree as it was; a later one leaves the new tree published and is repaired by the next
+/// call.
 ///
 /// Blocking I/O: run it off the event loop. Not safe to call concurrently for one output_dir
 /// (the app's single-flight apply guarantees one at a time).

@@ -26,14 +26,42 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool inside(const fs::path& p, const fs::path& root) {
+  const std::string rel = p.lexically_normal().lexically_relative(root).generic_string();
+  return !rel.empty() && rel != ".." && !rel.starts_with("../");
+}
+
 }  // namespace
 
-core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root) {
+core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root,
+                                  const std::string& resolved_root) {
+  const fs::path real_root = fs::path(resolved_root).lexically_normal();
   fs::path root = fs::path(source_root).lexically_normal();
   // "/etc/prometheus/" would otherwise compare as a directory with an empty last element.
   if (!root.has_filename() && root.has_relative_path()) root = root.parent_path();
   if (!root.is_absolute()) return fail("the source root " + source_root + " is not absolute");
   if (snap.files.empty()) return fail("there is nothing to publish");
+  // Prometheus reads its config from the output dir, but an absolute reference still names
+  // the source tree (or somewhere else): those files would be read unvalidated.
+  if (!snap.absolute_references.empty()) {
+    std::string config = root.string() + "/prometheus.yml";
+    for (const auto& [path, entry] : snap.files) {
+      if (entry.kind == core::file_kind::config) config = path;
+    }
+    std::string message;
+    for (const auto& r : snap.absolute_references) {
+      if (!message.empty()) message += "\n";
+      message += config + ":" + std::to_string(r.line) + ":" + std::to_string(r.column) + ": " +
+                 r.field + " entry " + r.pattern +
+                 " is an absolute path, which Prometheus would read as is, not from the output "
+                 "dir, so unvalidated; in publish mode write it relative to the config file's "
+                 "directory";
+      if (const auto rel = fs::path(r.pattern).lexically_normal().lexically_relative(root);
+          !rel.empty() && !rel.generic_string().starts_with(".."))
+        message += " (" + rel.generic_string() + ")";
+    }
+    return fail(std::move(message));
+  }
 
   tree_plan plan;
   std::set<std::string> files;
@@ -56,7 +84,12 @@ core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::str
     if (!files.insert(rel).second) return fail(path + " appears twice in the snapshot");
     for (auto slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
       dirs.insert(rel.substr(0, slash));
-    plan.files.push_back({std::move(rel), entry.content});
+    if (!resolved_root.empty() && !entry.resolved.empty() && !inside(entry.resolved, real_root))
+      return fail(path + " resolves to " + entry.resolved + ", outside the config tree " +
+                  real_root.string() +
+                  ", so it cannot be published (a symlink pointing out of the tree?)");
+    const unsigned mode = entry.mode == 0 ? 0644u : (entry.mode & 0777u);
+    plan.files.push_back({std::move(rel), entry.content, mode});
   }
   for (const auto& d : dirs) {
     if (files.contains(d))

@@ -21,6 +21,7 @@ inline constexpr std::string_view visible_tmp_link = "..visible_tmp";
 struct planned_file {
   std::string relative_path;  // lexically normal, '/'-separated, inside the root
   std::string_view content;
+  unsigned mode = 0644;  // the source file's permission bits (0644 when unknown)
 };
 
 /// The new tree, sorted by path; `directories` are relative and listed parents first.
@@ -31,12 +32,20 @@ struct tree_plan {
 };
 
 /// Maps every snapshot file to its place under `source_root` (absolute, lexically normal).
+/// A config reference written as an absolute path (snapshot::absolute_references) is an
+/// error `config:line:col: …` for each: Prometheus would read it from there, unvalidated.
 /// Errors name the first offending file: outside the root (absolute reference or `../`),
 /// unreadable in the snapshot, a top-level name starting with `..` (reserved, as in the
 /// kubelet), a file that is also a directory of another file, or an empty snapshot.
-core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root);
+/// With `resolved_root` (the root with every symlink resolved), a file whose `resolved` path
+/// lies outside it is refused too: a symlink out of the tree would publish a file (a secret
+/// beside the config, `/etc/shadow`) that was never meant to be part of it.
+/// Each file keeps its source permission bits (`file_entry::mode`; 0644 when unknown).
+core::result<tree_plan> plan_tree(const snapshot::snapshot& snap, const std::string& source_root,
+                                  const std::string& resolved_root = {});
 /// The plan views the snapshot's bytes, so a temporary snapshot would leave them dangling.
-core::result<tree_plan> plan_tree(snapshot::snapshot&&, const std::string&) = delete;
+core::result<tree_plan> plan_tree(snapshot::snapshot&&, const std::string&,
+                                  const std::string& = {}) = delete;
 
 /// One entry of the output dir as it is now (not followed if a symlink).
 enum class entry_type { symlink, directory, regular, other };

@@ -80,6 +80,7 @@ awaitable<void> change_stream::read_events() {
       }
     }
     coalescer_.add(*batch, now);
+    coalescer_.set_writes_in_progress(source_->writes_in_progress());
     wake_.cancel();
   }
 }

@@ -35,6 +35,7 @@ std::optional<coalescer::time_point> coalescer::deadline() const {
   if (!first_) return std::nullopt;
   // A commit is the writer saying "done": waiting longer would only add latency.
   if (committed_) return last_;
+  if (writing_) return *first_ + options_.max_wait;
   return std::min(last_ + options_.quiet, *first_ + options_.max_wait);
 }
 

@@ -20,7 +20,8 @@ struct coalescer_options {
 ///
 /// Rules: a burst fires `quiet` after its last event, but no later than `max_wait` after its
 /// first; a `commit` (the Kubernetes `..data` swap) makes the burst due at once; `overflow`
-/// or `watch_error` make it a full rescan.
+/// or `watch_error` make it a full rescan; while a write is in progress only `max_wait` (or
+/// a commit) ends it.
 class coalescer {
  public:
   using clock = std::chrono::steady_clock;
@@ -41,11 +42,17 @@ class coalescer {
 
   bool pending() const { return first_.has_value(); }
 
+  /// Whether a file is still open for writing (watcher::writes_in_progress): while it is,
+  /// the pending burst does not end on a quiet period, only on `max_wait` (or a commit), so
+  /// a file written in two steps a second apart is not looked at in between.
+  void set_writes_in_progress(bool writing) { writing_ = writing; }
+
  private:
   coalescer_options options_;
   std::optional<time_point> first_;
   time_point last_{};
   bool committed_ = false;
+  bool writing_ = false;
   change change_;
 };
 

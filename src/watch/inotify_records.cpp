@@ -44,6 +44,12 @@ void decode_named(inotify_batch& b, const std::string& dir, std::string_view nam
   if (is_dir && (mask & (IN_CREATE | IN_MOVED_TO))) b.dirs_added.push_back(path);
   if (is_dir && (mask & (IN_DELETE | IN_MOVED_FROM))) b.dirs_gone.push_back(path);
 
+  if (mask & IN_CLOSE_WRITE) {
+    b.open_for_writing[path] = false;
+  } else if (mask & IN_MODIFY) {
+    b.open_for_writing[path] = true;
+  }
+  if (mask & (IN_DELETE | IN_MOVED_FROM)) b.open_for_writing[path] = false;
   if (mask & IN_CREATE) push(b, path, event_kind::created);
   if (mask & IN_DELETE) push(b, path, event_kind::removed);
   if (mask & (IN_MOVED_FROM | IN_MOVED_TO)) push(b, path, event_kind::moved);

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -23,6 +24,10 @@ struct inotify_batch {
   std::vector<int> self_gone;
   /// Watches the kernel has dropped (IN_IGNORED): forget the descriptor.
   std::vector<int> ignored;
+  /// Per path, after the last record about it: true when it was written (IN_MODIFY) but not
+  /// closed since (no IN_CLOSE_WRITE), so a writer may still be half-way; false once closed,
+  /// deleted or moved away.
+  std::map<std::string, bool> open_for_writing;
 };
 
 /// Decodes `bytes` (the result of one read() on an inotify fd) using `dirs` (watch

@@ -32,6 +32,8 @@ std::string join(const std::string& dir, const std::string& name) {
 constexpr int max_reads_per_wakeup = 64;
 // Large enough for many records; one record is at most sizeof(inotify_event) + NAME_MAX + 1.
 constexpr std::size_t read_buffer_size = 64 * 1024;
+// Files tracked as open for writing; a tree with more writers at once is not waited for.
+constexpr std::size_t max_open_writes = 1024;
 
 class inotify_watcher final : public watcher {
  public:
@@ -93,6 +95,7 @@ class inotify_watcher final : public watcher {
   }
 
   std::size_t watch_count() const override { return dirs_.size(); }
+  bool writes_in_progress() const override { return !open_writes_.empty(); }
   std::string_view backend_name() const override { return "inotify"; }
 
  private:
@@ -114,6 +117,14 @@ class inotify_watcher final : public watcher {
   }
 
   void apply(inotify_batch batch) {
+    for (const auto& [path, open] : batch.open_for_writing) {
+      // Bounded: beyond the cap a writer is simply not waited for.
+      if (open && open_writes_.size() < max_open_writes) {
+        open_writes_.insert(path);
+      } else if (!open) {
+        open_writes_.erase(path);
+      }
+    }
     bool overflowed = false;
     for (auto& e : batch.events) {
       overflowed = overflowed || e.kind == event_kind::overflow;
@@ -128,8 +139,12 @@ class inotify_watcher final : public watcher {
     for (int wd : batch.ignored)
       lose_watch(wd);
     // Lost events may include subdirectories appearing or leaving; only a fresh walk
-    // knows which watches are needed now.
-    if (overflowed) rewatch_all();
+    // knows which watches are needed now. A lost IN_CLOSE_WRITE must not hold every later
+    // burst, so what was open is forgotten too.
+    if (overflowed) {
+      open_writes_.clear();
+      rewatch_all();
+    }
     if (!recursive_) return;
     for (const auto& dir : batch.dirs_added) {
       if (add_tree(dir, false, &pending_) == add_status::no_space) {
@@ -285,6 +300,7 @@ class inotify_watcher final : public watcher {
   std::unordered_map<int, std::string> dirs_;  // watch descriptor -> directory
   std::unordered_map<std::string, int> wds_;   // directory -> watch descriptor
   std::set<std::string> missing_roots_;
+  std::set<std::string> open_writes_;  // written, not closed yet
   std::vector<event> pending_;
   bool limit_warned_ = false;
   std::unordered_set<int>* confirmed_ = nullptr;  // set while rewatch_all walks

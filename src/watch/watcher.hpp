@@ -49,6 +49,11 @@ class watcher {
 
   /// "inotify", "kqueue" or "poll", for logs and /status.
   virtual std::string_view backend_name() const = 0;
+
+  /// True while a file seen being written has not been closed yet (inotify: IN_MODIFY
+  /// without IN_CLOSE_WRITE since), so acting now could read it half-written. Backends that
+  /// cannot tell (poll) say false.
+  virtual bool writes_in_progress() const { return false; }
 };
 
 /// Builds the backend `options.backend` names. `auto_select` takes the platform's kernel

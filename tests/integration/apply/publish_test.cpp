@@ -299,3 +299,71 @@ TEST_CASE("the published tree of a real snapshot passes promtool check config") 
   CHECK(promtool.log().find("rules/a.yml") != std::string::npos);  // the glob resolved
   CHECK(promtool.log().find("1 rules found") != std::string::npos);
 }
+
+TEST_CASE("publish keeps each source file's mode and refuses files resolving outside the tree") {
+  temp_dir t;
+  const auto src = t.path / "src";
+  const auto out = t.path / "out";
+  test::write_file(src / "prometheus.yml", config_v1);
+  test::write_file(src / "rules/a.yml", rules_v1);
+  test::write_file(src / "targets/t.json", targets_v1);
+  fs::permissions(src / "prometheus.yml", fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(src / "rules/a.yml",
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  const auto snap = snapshot::take_snapshot({src / "prometheus.yml", {}});
+  REQUIRE(snap.files.size() == 3);
+  const mode_t old_umask = ::umask(0);  // a lax umask must not widen anything either
+  const auto report = apply::publish_atomically(snap, src, out);
+  ::umask(old_umask);
+  REQUIRE_MESSAGE(report.has_value(), report.error().message);
+  const auto data = out / report->data_dir;
+  // Before, every file became 0644: a config holding a password turned world-readable.
+  CHECK(mode_of(data / "prometheus.yml") == 0600);
+  CHECK(mode_of(data / "rules/a.yml") == 0640);
+  CHECK(mode_of(data / "targets/t.json") == 0644);
+
+  SUBCASE("a chmod alone is published again") {
+    fs::permissions(src / "rules/a.yml", fs::perms::owner_read | fs::perms::owner_write);
+    const auto again =
+        apply::publish_atomically(snapshot::take_snapshot({src / "prometheus.yml", {}}), src, out);
+    REQUIRE_MESSAGE(again.has_value(), again.error().message);
+    CHECK_FALSE(again->unchanged);
+    CHECK(mode_of(out / again->data_dir / "rules/a.yml") == 0600);
+  }
+  SUBCASE("a rule file that is a symlink to a file outside the config tree is refused") {
+    test::write_file(t.path / "secret/password.yml", "groups: []\n");
+    fs::create_symlink("../../secret/password.yml", src / "rules/b.yml");
+    const auto s = snapshot::take_snapshot({src / "prometheus.yml", {}});
+    REQUIRE(s.files.size() == 4);
+    const auto refused = apply::publish_atomically(s, src, out);
+    REQUIRE(refused.has_error());
+    CHECK(refused.error().message.find("rules/b.yml resolves to") != std::string::npos);
+    CHECK(refused.error().message.find("outside the config tree") != std::string::npos);
+    CHECK(fs::read_symlink(out / "..data") == report->data_dir);  // nothing changed
+  }
+  SUBCASE("symlinks that stay inside the tree, as in a ConfigMap volume, are fine") {
+    fs::create_symlink("a.yml", src / "rules/b.yml");
+    const auto ok =
+        apply::publish_atomically(snapshot::take_snapshot({src / "prometheus.yml", {}}), src, out);
+    REQUIRE_MESSAGE(ok.has_value(), ok.error().message);
+  }
+}
+
+TEST_CASE("a config naming its rules by absolute path into the source tree is not published") {
+  temp_dir t;
+  const auto src = fs::canonical(t.path) / "src";
+  const auto out = t.path / "out";
+  test::write_file(src / "prometheus.yml",
+                   "rule_files:\n  - " + (src / "rules/*.yml").string() + "\n");
+  test::write_file(src / "rules/a.yml", rules_v1);
+  const auto snap = snapshot::take_snapshot({src / "prometheus.yml", {}});
+  REQUIRE(snap.files.size() == 2);  // the rules are inside the tree: only the path is wrong
+  const auto report = apply::publish_atomically(snap, src, out);
+  // Before, this published, and the output dir's config sent Prometheus to the sources.
+  REQUIRE(report.has_error());
+  CHECK(report.error().message.find((src / "prometheus.yml").string() + ":2:5: rule_files entry " +
+                                    (src / "rules/*.yml").string() + " is an absolute path") !=
+        std::string::npos);
+  CHECK(report.error().message.find("(rules/*.yml)") != std::string::npos);
+  CHECK_FALSE(fs::exists(out / "..data"));
+}

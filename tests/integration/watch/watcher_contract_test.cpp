@@ -1,11 +1,13 @@
 // The contract every watch backend passes, on a real temp dir, through change_stream.
 // Every wait is bounded: a change must arrive within `arrival_limit`, and the whole
 // scenario within `scenario_limit`, so a stuck backend fails instead of hanging CI.
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -372,5 +374,27 @@ TEST_CASE("without recursion only the watch dir's own entries are watched") {
         co_await h.expect_change(h.root / "top.yml");
       });
     }
+  }
+}
+
+TEST_CASE("a file written in two steps is not reported between them (inotify)") {
+  for (const auto& b : available_backends()) {
+    if (b.backend != watch_backend::inotify) continue;  // poll cannot see an open writer
+    harness h;
+    const auto file = h.root / "rules.yml";
+    write_file(file, "groups: []\n");
+    h.start(b);
+    h.run([&]() -> awaitable<void> {
+      const int fd = ::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+      REQUIRE(fd >= 0);
+      const std::string first = "groups:\n- name: g\n", second = "  rules: []\n";
+      REQUIRE(::write(fd, first.data(), first.size()) == static_cast<ssize_t>(first.size()));
+      // Before, the quiet period (50ms) ended the burst here and the half file was read.
+      auto early = co_await h.next_within(700ms);
+      CHECK_MESSAGE(!early.has_value(), "a change while the file was open: " << describe(early));
+      REQUIRE(::write(fd, second.data(), second.size()) == static_cast<ssize_t>(second.size()));
+      ::close(fd);
+      co_await h.expect_change(file);
+    });
   }
 }

@@ -285,3 +285,21 @@ TEST_CASE("only names of the data dir shape are recognised as ours") {
   CHECK_FALSE(apply::is_data_dir_name("..2024-05-01_13_02_03.000000045"));
   CHECK_FALSE(apply::is_data_dir_name(""));
 }
+
+TEST_CASE("an absolute reference in the config is refused at its position in publish mode") {
+  auto s = snap_of({{"/etc/p/prometheus.yml", ""}, {"/etc/p/rules/a.yml", ""}});
+  s.files["/etc/p/prometheus.yml"].kind = core::file_kind::config;
+  // Before, the files were inside the root, so the plan passed and the published config
+  // sent Prometheus to /etc/p/rules: the unvalidated sources.
+  s.absolute_references = {{"rule_files", "/etc/p/rules/*.yml", 3, 5},
+                           {"file_sd_configs files", "/srv/sd/*.json", 9, 17}};
+  const auto plan = apply::plan_tree(s, "/etc/p");
+  REQUIRE_FALSE(plan.has_value());
+  const auto& m = plan.error().message;
+  CHECK(m.find("/etc/p/prometheus.yml:3:5: rule_files entry /etc/p/rules/*.yml is an absolute "
+               "path") != std::string::npos);
+  CHECK(m.find("write it relative to the config file's directory (rules/*.yml)") !=
+        std::string::npos);
+  CHECK(m.find("/etc/p/prometheus.yml:9:17: file_sd_configs files entry /srv/sd/*.json") !=
+        std::string::npos);
+}

@@ -29,6 +29,16 @@ scrape_configs:
         std::vector<std::string>{"targets/*.json", "targets/*.yml", "more.json"});
 }
 
+TEST_CASE("absolute references are listed with their field and 1-based position") {
+  const auto refs = snapshot::read_config_refs(
+      "rule_files:\n  - rules/*.yml\n  - /etc/p/rules/*.yml\nscrape_configs:\n  - job_name: a\n"
+      "    file_sd_configs:\n      - files: [sd/*.json, '/srv/sd/*.json']\n");
+  REQUIRE(refs.has_value());
+  CHECK(refs->absolute == std::vector<snapshot::absolute_reference>{
+                              {"rule_files", "/etc/p/rules/*.yml", 3, 5},
+                              {"file_sd_configs files", "/srv/sd/*.json", 7, 28}});
+}
+
 TEST_CASE("an empty config references nothing and a broken one is an error") {
   CHECK(snapshot::read_config_refs("").value().rule_files.empty());
   CHECK(snapshot::read_config_refs("# only a comment\n").value().rule_files.empty());

@@ -205,3 +205,25 @@ TEST_CASE("internal Kubernetes names are recognised") {
   CHECK(to_string(event_kind::commit) == "commit");
   CHECK(to_string(change_reason::resync) == "resync");
 }
+
+TEST_CASE("while a file is open for writing a burst waits for its close, up to max_wait") {
+  coalescer c({.quiet = 250ms, .max_wait = 2s});
+  c.add(ev("/d/a.yml"), t0);  // the first half written, the file still open
+  c.set_writes_in_progress(true);
+  // Before, the burst was due after the quiet period: the half-written file was validated.
+  CHECK(c.deadline() == t0 + 2s);
+  CHECK_FALSE(c.fire(t0 + 1s).has_value());
+  SUBCASE("the close ends the wait with the usual quiet period") {
+    c.add(ev("/d/a.yml"), t0 + 1s);  // the second half and IN_CLOSE_WRITE
+    c.set_writes_in_progress(false);
+    CHECK(c.deadline() == t0 + 1s + 250ms);
+    CHECK(c.fire(t0 + 1s + 250ms).has_value());
+  }
+  SUBCASE("a writer that never closes is waited for no longer than max_wait") {
+    CHECK(c.fire(t0 + 2s).has_value());
+  }
+  SUBCASE("a commit is still due at once") {
+    c.add(ev("/d/..data", event_kind::commit), t0 + 1s);
+    CHECK(c.deadline() == t0 + 1s);
+  }
+}

@@ -207,3 +207,22 @@ TEST_CASE("the watch mask covers directory events and never follows into files")
   CHECK((mask & IN_OPEN) == 0);
 }
 #endif
+
+TEST_CASE("a file written but not closed yet is reported as open for writing") {
+  std::vector<std::byte> buf;
+  append(buf, 1, IN_MODIFY, "a.yml");
+  append(buf, 1, IN_MODIFY, "b.yml");
+  append(buf, 1, IN_CLOSE_WRITE, "b.yml");
+  append(buf, 1, IN_MODIFY, "c.yml");
+  append(buf, 1, IN_DELETE, "c.yml");
+  const auto b = parse_inotify_records(buf, dirs);
+  CHECK(b.open_for_writing == std::map<std::string, bool>{{"/etc/prom/a.yml", true},
+                                                          {"/etc/prom/b.yml", false},
+                                                          {"/etc/prom/c.yml", false}});
+  SUBCASE("the close arriving in a later read ends it") {
+    std::vector<std::byte> later;
+    append(later, 1, IN_CLOSE_WRITE, "a.yml");
+    CHECK(parse_inotify_records(later, dirs).open_for_writing ==
+          std::map<std::string, bool>{{"/etc/prom/a.yml", false}});
+  }
+}
