@@ -1,10 +1,14 @@
 #include "cli/check.hpp"
 
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <glob.h>
 #include <optional>
-#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/diagnostic.hpp"
 #include "validate/validate.hpp"
@@ -14,19 +18,51 @@ namespace promwatch::cli {
 
 namespace {
 
-std::optional<std::string> read_file(const std::string& path, std::string& why) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = "cannot open " + path;
+/// Reads a regular file of at most `max_bytes`. Anything else is refused without reading:
+/// a FIFO would block forever and a device like /dev/zero never ends. Opened non-blocking,
+/// so even opening a FIFO without a writer cannot hang.
+std::optional<std::string> read_file(const std::string& path, std::size_t max_bytes,
+                                     std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    why = "cannot open " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    why = "cannot read " + path;
+  const auto close_fd = [fd] { ::close(fd); };
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    why = "cannot stat " + path + ": " + std::strerror(errno);
+    close_fd();
     return std::nullopt;
   }
-  return std::move(buf).str();
+  if (!S_ISREG(st.st_mode)) {
+    why = "cannot read " + path + ": not a regular file";
+    close_fd();
+    return std::nullopt;
+  }
+  const auto too_large = [&] {
+    why = "file " + path + " is more than the limit of " + std::to_string(max_bytes) + " bytes";
+    close_fd();
+    return std::nullopt;
+  };
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) return too_large();
+  std::string content;
+  char buf[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      why = "cannot read " + path + ": " + std::strerror(errno);
+      close_fd();
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    // The file may grow while it is read.
+    if (content.size() + static_cast<std::size_t>(n) > max_bytes) return too_large();
+    content.append(buf, static_cast<std::size_t>(n));
+  }
+  close_fd();
+  return content;
 }
 
 void print_failure(const core::diagnostics& errors, std::ostream& err) {
@@ -40,7 +76,7 @@ bool check_one(core::file_kind kind, const std::string& path, const validate::pr
                std::ostream& out, std::ostream& err, std::string* content_out = nullptr) {
   out << "Checking " << path << '\n';
   std::string why;
-  auto content = read_file(path, why);
+  auto content = read_file(path, validate::limits{}.max_file_bytes, why);
   if (!content) {
     print_failure({{path, 1, 1, why}}, err);
     out << '\n';

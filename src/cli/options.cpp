@@ -160,13 +160,18 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
       if (!f.value) problem(flag + ": missing value");
       return f.value;
     };
-    auto duration = [&](std::chrono::milliseconds& target, bool allow_zero) {
+    // Every duration has a sane maximum, so none can overflow a deadline (a time_point).
+    auto duration = [&](std::chrono::milliseconds& target, bool allow_zero,
+                        std::chrono::milliseconds max = std::chrono::hours(24)) {
       if (const auto v = need_value()) {
         const auto d = core::parse_duration(*v);
         if (d.has_error()) {
           problem(flag + ": " + d.error().message);
-        } else if (!allow_zero && d->count() == 0) {
+        } else if (d->count() < 0 || (!allow_zero && d->count() == 0)) {
           problem(flag + ": must be greater than 0");
+        } else if (*d > max) {
+          problem(flag + ": " + std::string(*v) + " is more than the maximum of " +
+                  core::format_duration(max));
         } else {
           target = *d;
         }
@@ -206,7 +211,7 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
       if (f.name == "url") {
         if (const auto v = need_value()) out.healthcheck_url = std::string(*v);
       } else if (f.name == "timeout") {
-        duration(out.healthcheck_timeout, false);
+        duration(out.healthcheck_timeout, false, std::chrono::hours(1));
       } else {
         problem("unknown flag " + flag + " for healthcheck");
       }
@@ -231,15 +236,15 @@ core::result<parsed_command_line> parse_command_line(std::span<const std::string
     } else if (f.name == "listen-address") {
       if (const auto v = need_value()) run.listen_address = std::string(*v);
     } else if (f.name == "debounce") {
-      duration(run.debounce, true);
+      duration(run.debounce, true, std::chrono::hours(1));
     } else if (f.name == "debounce-max") {
       duration(run.debounce_max, false);
     } else if (f.name == "resync-interval") {
       duration(run.resync_interval, true);
     } else if (f.name == "reload-timeout") {
-      duration(run.reload_timeout, false);
+      duration(run.reload_timeout, false, std::chrono::hours(1));
     } else if (f.name == "poll-interval") {
-      duration(run.poll_interval, false);
+      duration(run.poll_interval, false, std::chrono::hours(1));
     } else if (f.name == "profile-refresh") {
       duration(run.profile_refresh, false);
     } else if (f.name == "reload-on-start") {

@@ -77,6 +77,12 @@ awaitable<resolve_outcome> resolve_until(std::string host, std::string port,
   co_return resolve_outcome{make_error_code(boost::system::errc::timed_out), {}};
 }
 
+constexpr std::size_t max_response_header = 16 * 1024;
+constexpr std::size_t read_buffer_slack = 1024;
+/// Chunk-size lines with extensions, all chunks together (a 1 MiB body in 1-byte chunks
+/// needs 3 bytes each; more is hostile).
+constexpr std::size_t max_chunk_framing = 1024 * 1024;
+
 // One vocabulary for deadlines, whichever layer noticed them.
 error_code normalized(error_code ec) {
   if (ec == beast::error::timeout) return make_error_code(boost::system::errc::timed_out);
@@ -204,9 +210,19 @@ awaitable<exchange_result> http_exchange(http::verb method, url target,
     co_return finish(ec);
   }
 
-  beast::flat_buffer buffer;
+  // Every buffer bounded: Beast's parser limits neither chunk-size lines (with their
+  // extensions) nor trailers, which must fit in the read buffer, so its maximum bounds
+  // them; the callback bounds the extensions of all chunks together.
+  beast::flat_buffer buffer(max_response_header + read_buffer_slack);
   http::response_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(max_response_header));
   parser.body_limit(std::uint64_t{max_body_read});
+  std::size_t framing_bytes = 0;
+  auto count_framing = [&](std::uint64_t, std::string_view extensions, error_code& framing_ec) {
+    framing_bytes += extensions.size() + 2;
+    if (framing_bytes > max_chunk_framing) framing_ec = http::error::bad_chunk_extension;
+  };
+  parser.on_chunk_header(count_framing);
   auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
   // An oversized body still carries a usable status.
   if (ec && !(ec == http::error::body_limit && parser.is_header_done())) co_return finish(ec);

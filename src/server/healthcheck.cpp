@@ -21,6 +21,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+constexpr std::size_t max_response_header = 16 * 1024;
+constexpr std::size_t max_response_body = 64 * 1024;
+
 struct http_url {
   tcp::endpoint endpoint;
   std::string host;  // for the Host header, as written
@@ -84,9 +87,18 @@ awaitable<outcome> check(http_url url, steady_clock::time_point deadline) {
     out.reason = "send request: " + ec.message();
     co_return out;
   }
-  beast::flat_buffer buffer;
+  // Bounded: chunk-size lines (with extensions) and trailers must fit in the read buffer,
+  // which Beast's parser does not limit by itself; the callback bounds all extensions.
+  beast::flat_buffer buffer(max_response_header + 1024);
   http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024);
+  parser.header_limit(static_cast<std::uint32_t>(max_response_header));
+  parser.body_limit(max_response_body);
+  std::size_t framing_bytes = 0;
+  auto count_framing = [&](std::uint64_t, std::string_view extensions, error_code& framing_ec) {
+    framing_bytes += extensions.size() + 2;
+    if (framing_bytes > max_response_body) framing_ec = http::error::bad_chunk_extension;
+  };
+  parser.on_chunk_header(count_framing);
   if (const auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
       ec) {
     out.reason = "read response: " + ec.message();

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <list>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -37,9 +38,20 @@ constexpr std::size_t max_linger_bytes = 64 * 1024;
 
 constexpr std::chrono::milliseconds accept_retry_delay{100};
 
+/// Refused connections are logged at most this often, with how many there were.
+constexpr std::chrono::milliseconds refusal_log_interval{10'000};
+
+/// Bytes kept of a request besides its header: room for a trailer or a chunk-size line.
+constexpr std::size_t read_buffer_slack = 1024;
+
 struct session_entry {
   explicit session_entry(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
+  /// Waiting for the first byte of a request, since `idle_since`; such a session may be
+  /// evicted when the server is at max_connections.
+  bool idle = true;
+  steady_clock::time_point idle_since = steady_clock::now();
+  bool evicted = false;  // its socket was closed to make room; it ends on its own
 };
 
 /// Shared by serve() and its sessions; sessions hold it by shared_ptr so that it outlives
@@ -54,7 +66,23 @@ struct server_state {
   std::list<session_entry> sessions;  // std::list: entries never move while a session runs
   asio::steady_timer drained;         // cancelled when the last session ends while stopping
   bool stopping = false;
+  std::size_t evicted = 0;  // entries in `sessions` whose socket was closed to make room
+
+  /// Refusals since the last "connection refused" log line, and when that was.
+  std::size_t refusals_unlogged = 0;
+  std::optional<steady_clock::time_point> last_refusal_log;
 };
+
+/// The session to close for a new connection at the limit: the one idle longest, if any.
+session_entry* eviction_candidate(std::list<session_entry>& sessions) {
+  session_entry* oldest = nullptr;
+  for (auto& s : sessions) {
+    if (s.idle && !s.evicted && (oldest == nullptr || s.idle_since < oldest->idle_since)) {
+      oldest = &s;
+    }
+  }
+  return oldest;
+}
 
 http::message_generator make_message(const response& r, unsigned version, bool keep_alive) {
   const auto fill = [&](auto& res) {
@@ -83,6 +111,7 @@ response error_reply(int status, std::string body) {
 /// The reply owed to a client whose request could not be read, if any (none for timeouts,
 /// resets and clients that went away).
 std::optional<response> reply_for_read_error(const error_code& ec) {
+  // buffer_overflow: the header, a chunk-size line or a trailer outgrew the read buffer.
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     return error_reply(431, "request header fields too large\n");
   }
@@ -117,12 +146,39 @@ awaitable<void> linger_close(beast::tcp_stream& stream) {
 awaitable<void> run_session(std::shared_ptr<server_state> state, session_entry* entry) {
   beast::tcp_stream& stream = entry->stream;
   const serve_options& options = state->options;
-  beast::flat_buffer buffer;
+  // Bounded: Beast's parser needs a whole chunk-size line (with its extensions) or a whole
+  // trailer in the buffer and limits neither itself, so the buffer's maximum is that bound.
+  beast::flat_buffer buffer(std::max(options.max_header_bytes, options.max_chunk_framing_bytes) +
+                            read_buffer_slack);
   for (;;) {
+    if (buffer.size() == 0) {
+      // Idle until the first byte of a request, for at most idle_timeout.
+      entry->idle = true;
+      entry->idle_since = steady_clock::now();
+      stream.expires_after(options.idle_timeout);
+      const auto [idle_ec, idle_n] = co_await stream.async_read_some(
+          buffer.prepare(std::min<std::size_t>(4096, buffer.max_size())), as_tuple_awaitable);
+      buffer.commit(idle_n);
+      entry->idle = false;
+      if (entry->evicted) co_return;
+      if (idle_ec) {
+        error_code ignored;
+        if (idle_ec == asio::error::eof)
+          stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+      }
+    }
     http::request_parser<http::string_body> parser;
     parser.header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
     parser.body_limit(options.max_body_bytes);
+    std::size_t framing_bytes = 0;
+    // The parser keeps a reference: the callback lives as long as the parser.
+    auto count_framing = [&](std::uint64_t, std::string_view extensions, error_code& ec) {
+      framing_bytes += extensions.size() + 2;
+      if (framing_bytes > options.max_chunk_framing_bytes) ec = http::error::bad_chunk_extension;
+    };
+    parser.on_chunk_header(count_framing);
     // One deadline for the whole request, so trickling bytes does not extend it.
     stream.expires_after(options.read_timeout);
     const auto [read_ec, read_n] =
@@ -203,11 +259,25 @@ awaitable<void> serve(tcp::acceptor acceptor, router routes, core::logger& log,
       if (const auto [wait_ec] = co_await retry.async_wait(as_tuple_awaitable); wait_ec) break;
       continue;
     }
-    if (state->sessions.size() >= options.max_connections) {
-      log.warn("http connection refused: too many connections",
-               {{"limit", options.max_connections}});
-      socket.close(ec);
-      continue;
+    if (state->sessions.size() - state->evicted >= options.max_connections) {
+      if (session_entry* victim = eviction_candidate(state->sessions)) {
+        // An idle connection costs its client nothing to reopen; a probe turned away does.
+        victim->evicted = true;
+        ++state->evicted;
+        victim->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        victim->stream.close();
+      } else {
+        ++state->refusals_unlogged;
+        const auto now = steady_clock::now();
+        if (!state->last_refusal_log || now - *state->last_refusal_log >= refusal_log_interval) {
+          log.warn("http connections refused: too many connections, none idle",
+                   {{"limit", options.max_connections}, {"refused", state->refusals_unlogged}});
+          state->refusals_unlogged = 0;
+          state->last_refusal_log = now;
+        }
+        socket.close(ec);
+        continue;
+      }
     }
     state->sessions.emplace_back(std::move(socket));
     const auto it = std::prev(state->sessions.end());
@@ -221,6 +291,7 @@ awaitable<void> serve(tcp::acceptor acceptor, router routes, core::logger& log,
           state->log.error("http session failed");
         }
       }
+      if (it->evicted) --state->evicted;
       state->sessions.erase(it);
       if (state->stopping && state->sessions.empty()) state->drained.cancel();
     });

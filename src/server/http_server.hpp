@@ -15,13 +15,21 @@ struct serve_options {
   /// server starts waiting for it; it also bounds an idle keep-alive connection. A client
   /// that trickles bytes (slowloris) is closed when it runs out.
   std::chrono::milliseconds read_timeout{10'000};
+  /// Time a connection may sit without sending the first byte of a request (a fresh one or
+  /// a keep-alive one between requests); then it is closed, so idle sockets cannot pile up.
+  std::chrono::milliseconds idle_timeout{5'000};
   /// Time allowed to send one response.
   std::chrono::milliseconds write_timeout{10'000};
   /// Request line plus header fields; more is answered with 431 and the connection closed.
   std::size_t max_header_bytes = 8 * 1024;
   /// No endpoint takes a body; a larger one is answered with 413 and the connection closed.
   std::size_t max_body_bytes = 0;
-  /// Connections beyond this are closed at once, so a flood cannot exhaust memory or fds.
+  /// Chunked framing: chunk-size lines with their extensions, and trailers, may take this
+  /// much in total per request; more closes the connection (after a 400 or 431).
+  std::size_t max_chunk_framing_bytes = 8 * 1024;
+  /// At this many connections a new one evicts the oldest idle connection (one waiting for
+  /// a request); when none is idle the new one is closed at once, so a flood can exhaust
+  /// neither memory nor fds and probes still get through idle floods.
   std::size_t max_connections = 128;
   /// How long serve() waits for its sessions to end after it was cancelled.
   std::chrono::milliseconds shutdown_timeout{2'000};

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -349,19 +352,179 @@ TEST_CASE("cancelling serve() in a parallel_group stops it and its sessions prom
   CHECK(after->ec == asio::error::connection_refused);
 }
 
-TEST_CASE("connections beyond max_connections are closed at once") {
+TEST_CASE("connections beyond max_connections are closed at once when none is idle") {
   server::serve_options options;
   options.max_connections = 1;
   live_server s(test_router(), options);
   auto hold = [&]() -> awaitable<exchange> {
     beast::tcp_stream first(co_await asio::this_coro::executor);
     co_await first.async_connect({asio::ip::address_v4::loopback(), s.port}, use_awaitable);
+    // Half a request: the first connection is busy, not idle, so it is not evicted.
+    co_await asio::async_write(first, asio::buffer(std::string_view("GET /healthz HTTP/1.1\r\n")),
+                               use_awaitable);
+    asio::steady_timer settle(co_await asio::this_coro::executor, 100ms);
+    co_await settle.async_wait(use_awaitable);
     co_return co_await raw_exchange(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 1s);
   };
   const auto res = run_bounded(s.io, hold());
   REQUIRE(res.has_value());
   CHECK(res->data.empty());
   CHECK(closed_by_peer(res->ec));
+}
+
+TEST_CASE("at max_connections a new connection evicts the oldest idle one") {
+  server::serve_options options;
+  options.max_connections = 1;
+  live_server s(test_router(), options);
+  beast::tcp_stream idle(s.io);
+  auto probe = [&]() -> awaitable<exchange> {
+    co_await idle.async_connect({asio::ip::address_v4::loopback(), s.port}, use_awaitable);
+    asio::steady_timer settle(co_await asio::this_coro::executor, 100ms);
+    co_await settle.async_wait(use_awaitable);
+    co_return co_await raw_exchange(
+        s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2s);
+  };
+  const auto res = run_bounded(s.io, probe());
+  REQUIRE(res.has_value());
+  CHECK(res->data.starts_with("HTTP/1.1 200 OK"));
+  auto read_one = [&]() -> awaitable<error_code> {
+    char byte;
+    idle.expires_after(1s);
+    auto [ec, n] = co_await idle.async_read_some(asio::buffer(&byte, 1), as_tuple_awaitable);
+    co_return ec;
+  };
+  const auto ec = run_bounded(s.io, read_one());
+  REQUIRE(ec.has_value());
+  CHECK(closed_by_peer(*ec));
+}
+
+TEST_CASE("200 idle connections do not lock probes out") {
+  live_server s;  // the default limits
+  std::vector<std::unique_ptr<beast::tcp_stream>> flood;
+  std::size_t connected = 0;
+  for (int i = 0; i < 200; ++i) {
+    flood.push_back(std::make_unique<beast::tcp_stream>(s.io));
+    flood.back()->async_connect({asio::ip::address_v4::loopback(), s.port},
+                                [&](error_code ec) { connected += ec ? 0 : 1; });
+  }
+  pump(
+      s.io, [&] { return connected == 200; }, 5s);
+  REQUIRE(connected == 200);
+  // Let the server accept them all.
+  const auto settle_until = steady_clock::now() + 300ms;
+  pump(
+      s.io, [&] { return steady_clock::now() >= settle_until; }, 1s);
+
+  for (const char* target : {"/healthz", "/readyz", "/metrics"}) {
+    CAPTURE(target);
+    const auto start = steady_clock::now();
+    const auto res =
+        run_bounded(s.io, raw_exchange(s.port,
+                                       std::string("GET ") + target +
+                                           " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                       2s));
+    REQUIRE(res.has_value());
+    CHECK(res->data.starts_with("HTTP/1.1 200 OK"));
+    CHECK(steady_clock::now() - start < 1s);
+  }
+  // The refusals were not logged one by one (nothing was refused: idle ones were evicted).
+  CHECK(s.log_text.str().find("refused") == std::string::npos);
+}
+
+TEST_CASE("an idle connection is closed after idle_timeout") {
+  server::serve_options options;
+  options.idle_timeout = 200ms;
+  options.read_timeout = 5s;
+  live_server s(test_router(), options);
+  const auto start = steady_clock::now();
+  const auto res = run_bounded(s.io, raw_exchange(s.port, "", 3s));
+  const auto elapsed = steady_clock::now() - start;
+  REQUIRE(res.has_value());
+  CHECK(closed_by_peer(res->ec));
+  CHECK(elapsed >= 150ms);
+  CHECK(elapsed < 2s);
+
+  SUBCASE("and so is a keep-alive connection between requests") {
+    const auto start2 = steady_clock::now();
+    const auto kept =
+        run_bounded(s.io, raw_exchange(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3s));
+    REQUIRE(kept.has_value());
+    CHECK(kept->data.starts_with("HTTP/1.1 200 OK"));
+    CHECK(closed_by_peer(kept->ec));
+    CHECK(steady_clock::now() - start2 < 2s);
+  }
+}
+
+struct flood_result {
+  std::size_t sent = 0;
+  bool closed = false;  // a write failed: the server closed the connection
+  std::string reply;
+};
+
+/// Sends `prefix`, then `filler` over and over until the server closes the connection or
+/// `limit` bytes went out, reading whatever the server answers meanwhile.
+awaitable<flood_result> flood_request(unsigned short port, std::string prefix, std::string filler,
+                                      std::size_t limit) {
+  const auto ex = co_await asio::this_coro::executor;
+  auto stream = std::make_shared<beast::tcp_stream>(ex);
+  stream->expires_after(10s);
+  co_await stream->async_connect({asio::ip::address_v4::loopback(), port}, use_awaitable);
+  auto out = std::make_shared<flood_result>();
+  asio::co_spawn(
+      ex,
+      [stream, out]() -> awaitable<void> {
+        char buf[4096];
+        for (;;) {
+          auto [ec, n] =
+              co_await stream->socket().async_read_some(asio::buffer(buf), as_tuple_awaitable);
+          out->reply.append(buf, n);
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
+  while (filler.size() < 16 * 1024)
+    filler += filler;
+  auto [ec, n] =
+      co_await asio::async_write(stream->socket(), asio::buffer(prefix), as_tuple_awaitable);
+  out->sent += n;
+  while (!ec && out->sent < limit) {
+    std::tie(ec, n) =
+        co_await asio::async_write(stream->socket(), asio::buffer(filler), as_tuple_awaitable);
+    out->sent += n;
+  }
+  out->closed = static_cast<bool>(ec);
+  stream->socket().close();
+  co_return *out;
+}
+
+TEST_CASE("endless chunked framing closes the connection after bounded reads") {
+  const std::string head =
+      "POST /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  struct flood_case {
+    const char* name;
+    std::string prefix;
+    std::string filler;
+  };
+  // Socket buffers on loopback take a few MiB; an unbounded server reads it all.
+  constexpr std::size_t limit = 32 * 1024 * 1024;
+  for (const auto& c : {flood_case{"an endless extension of the last chunk", head + "0;x=", "a"},
+                        flood_case{"an endless chunk-size line", head + "0", "0"},
+                        flood_case{"an endless trailer", head + "0\r\nX-Trailer: ", "a"}}) {
+    CAPTURE(c.name);
+    live_server s;
+    const auto start = steady_clock::now();
+    const auto res = run_bounded(s.io, flood_request(s.port, c.prefix, c.filler, limit), 15s);
+    REQUIRE(res.has_value());
+    CHECK(res->closed);
+    CHECK(res->sent < limit);
+    CHECK(steady_clock::now() - start < 5s);
+    // Probes are still answered.
+    const auto probe = run_bounded(
+        s.io,
+        raw_exchange(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    REQUIRE(probe.has_value());
+    CHECK(probe->data.starts_with("HTTP/1.1 200 OK"));
+  }
 }
 
 TEST_CASE("healthcheck exits 0 against a live server and 1 otherwise, saying why") {

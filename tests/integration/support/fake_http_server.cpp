@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <tuple>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -106,6 +107,53 @@ bool run_bounded(asio::io_context& ioc, awaitable<void> task, std::chrono::milli
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
   co_await timer.async_wait(use_awaitable);
+}
+
+hostile_http_server::hostile_http_server(asio::io_context& ioc, std::string prefix,
+                                         std::string filler, std::size_t max_bytes)
+    : acceptor_(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+      prefix_(std::move(prefix)),
+      filler_(std::move(filler)),
+      max_bytes_(max_bytes) {
+  port_ = acceptor_.local_endpoint().port();
+  asio::co_spawn(ioc, accept_loop(), asio::detached);
+}
+
+std::string hostile_http_server::url(std::string_view path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+}
+
+awaitable<void> hostile_http_server::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(as_tuple_awaitable);
+    if (ec) co_return;
+    asio::co_spawn(acceptor_.get_executor(), session(std::move(socket)), asio::detached);
+  }
+}
+
+awaitable<void> hostile_http_server::session(tcp::socket socket) {
+  bytes_sent_ = 0;
+  client_closed_ = false;
+  std::string head;
+  char buf[4096];
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 64 * 1024) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buf), as_tuple_awaitable);
+    if (ec) co_return;
+    head.append(buf, n);
+  }
+  const std::string filler = filler_.size() >= 4096 ? filler_ : [&] {
+    std::string f;
+    while (f.size() < 4096)
+      f += filler_;
+    return f;
+  }();
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(prefix_), as_tuple_awaitable);
+  bytes_sent_ += n;
+  while (!ec && bytes_sent_ < max_bytes_) {
+    std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(filler), as_tuple_awaitable);
+    bytes_sent_ += n;
+  }
+  client_closed_ = static_cast<bool>(ec);
 }
 
 }  // namespace promwatch::test

@@ -68,6 +68,36 @@ class fake_http_server {
   std::vector<recorded_request> requests_;
 };
 
+/// A hostile loopback peer: for each connection it reads the request head, then writes
+/// `prefix` followed by `filler` over and over, until the client closes the connection
+/// (a write fails) or `max_bytes` went out. For bounds tests: an endless chunk extension
+/// or trailer, e.g. prefix "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0;"
+/// and filler "aaaa...". Runs on the given io_context's thread.
+class hostile_http_server {
+ public:
+  hostile_http_server(asio::io_context& ioc, std::string prefix, std::string filler,
+                      std::size_t max_bytes = 256 * 1024 * 1024);
+
+  unsigned short port() const { return port_; }
+  std::string url(std::string_view path) const;
+  /// Bytes written to the last connection so far.
+  std::size_t bytes_sent() const { return bytes_sent_; }
+  /// The last connection's client closed it (a write failed) before `max_bytes`.
+  bool client_closed() const { return client_closed_; }
+
+ private:
+  awaitable<void> accept_loop();
+  awaitable<void> session(asio::ip::tcp::socket socket);
+
+  asio::ip::tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::string prefix_;
+  std::string filler_;
+  std::size_t max_bytes_;
+  std::size_t bytes_sent_ = 0;
+  bool client_closed_ = false;
+};
+
 /// Runs `task` on `ioc` until it ends (then stops `ioc`) or `bound` passes. Returns false
 /// on timeout, so a hang fails the test instead of stalling it; rethrows the task's
 /// exception.

@@ -1,8 +1,10 @@
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <vector>
 
@@ -134,4 +136,59 @@ TEST_CASE("bad check versions are usage errors, from the binary too") {
       (std::string(PROMWATCH_BINARY) + " check rules --prometheus-version=banana x.yml 2>/dev/null")
           .c_str());
   CHECK(WEXITSTATUS(code) == 2);
+}
+
+namespace {
+/// Runs the promwatch binary with `args` (shell words) under a 10 s timeout and a 1 GiB
+/// address-space limit, so a hang or an endless read fails the test instead of the machine.
+/// Returns the exit status (124 on timeout) and stderr.
+outcome bounded_binary(const scratch& s, const std::string& args) {
+  const std::string err_file = (s.dir / "stderr.txt").string();
+  const std::string cmd = "sh -c 'ulimit -v 1048576; exec timeout 10 " +
+                          std::string(PROMWATCH_BINARY) + " " + args + "' >/dev/null 2>" + err_file;
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(err_file);
+  std::stringstream err;
+  err << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, "", err.str()};
+}
+}  // namespace
+
+TEST_CASE("check reads only regular files: a FIFO or /dev/zero fails at once") {
+  scratch s;
+  const std::string fifo = (s.dir / "fifo.yml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto start = std::chrono::steady_clock::now();
+
+  const auto f = bounded_binary(s, "check rules " + fifo);
+  CHECK(f.code == 1);
+  CHECK(f.err.find(fifo + ":1:1: cannot read " + fifo + ": not a regular file") !=
+        std::string::npos);
+
+  const auto zero = bounded_binary(s, "check rules /dev/zero");
+  CHECK(zero.code == 1);
+  CHECK(zero.err.find("not a regular file") != std::string::npos);
+
+  SUBCASE("a FIFO matched by a rule_files glob of check config") {
+    fs::create_directories(s.dir / "rules");
+    REQUIRE(::mkfifo((s.dir / "rules/pipe.yml").c_str(), 0600) == 0);
+    const auto cfg = s.write("prometheus.yml", "rule_files:\n  - rules/*.yml\n");
+    const auto c = bounded_binary(s, "check config " + cfg);
+    CHECK(c.code == 1);
+    CHECK(c.err.find("pipe.yml: not a regular file") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+TEST_CASE("check refuses a file over the size limit without reading it all") {
+  scratch s;
+  const std::string big = (s.dir / "big.yml").string();
+  {
+    std::ofstream out(big);
+    out << "groups:\n";
+  }
+  fs::resize_file(big, 17 * 1024 * 1024);
+  const auto r = check("rules", {big});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("is more than the limit of 16777216 bytes") != std::string::npos);
 }

@@ -199,3 +199,25 @@ TEST_CASE("check mirrors promtool of a version, the newest known by default") {
     CHECK(parse({"check", "rules", "--profile-refresh=1s", "a.yml"}).has_error());
   }
 }
+
+TEST_CASE("durations have a sane maximum, so none overflows a deadline") {
+  const auto r = parse({"--reload-timeout=300y", "--debounce-max=25h", "--resync-interval=10y",
+                        "--debounce=2h", "--poll-interval=1d2h", "--profile-refresh=1w"});
+  REQUIRE(r.has_error());
+  const auto& msg = r.error().message;
+  CHECK(msg.find("--reload-timeout: 300y is more than the maximum of 1h") != std::string::npos);
+  CHECK(msg.find("--debounce-max: 25h is more than the maximum of 1d") != std::string::npos);
+  CHECK(msg.find("--resync-interval: 10y is more than the maximum of 1d") != std::string::npos);
+  CHECK(msg.find("--debounce: 2h is more than the maximum of 1h") != std::string::npos);
+  CHECK(msg.find("--poll-interval: 1d2h is more than the maximum of 1h") != std::string::npos);
+  CHECK(msg.find("--profile-refresh: 1w is more than the maximum of 1d") != std::string::npos);
+  CHECK(parse({"healthcheck", "--timeout=2h"}).has_error());
+
+  SUBCASE("the maxima themselves are fine") {
+    const auto ok = parse({"--reload-timeout=1h", "--debounce=1h", "--debounce-max=24h",
+                           "--resync-interval=24h", "--poll-interval=1h"});
+    REQUIRE(ok.has_value());
+    CHECK(ok->run.reload_timeout == 1h);
+    CHECK(ok->run.resync_interval == 24h);
+  }
+}
