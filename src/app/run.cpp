@@ -10,6 +10,7 @@
 #include <boost/system/system_error.hpp>
 #include <prometheus/registry.h>
 
+#include "app/pipeline_state.hpp"
 #include "app/status.hpp"
 #include "app/sync_state.hpp"
 #include "apply/publish.hpp"
@@ -42,6 +43,16 @@ awaitable<void> wait_for_signal(core::logger& log) {
   asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
   const int signo = co_await signals.async_wait(use_awaitable);
   log.info("shutting down", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+}
+
+/// SIGHUP asks for a full resync, as users expect from Prometheus tools.
+awaitable<void> resync_on_sighup(core::logger& log, core::latest_slot<std::string>& look_again) {
+  asio::signal_set hup(co_await asio::this_coro::executor, SIGHUP);
+  for (;;) {
+    co_await hup.async_wait(use_awaitable);
+    log.info("SIGHUP: resyncing every file");
+    look_again.put("SIGHUP");
+  }
 }
 
 std::vector<fs::path> watched_dirs(const cli::run_options& opt) {
@@ -95,21 +106,21 @@ struct shared_state {
       : options(o),
         log(l),
         metrics(m),
-        sync(!o.output_dir.empty()),
+        pipe(o.reload_urls.size(), !o.output_dir.empty()),
+        look_again(ex),
         profiles_changed(ex),
         profiles_settled(ex) {}
 
   const cli::run_options& options;
   core::logger& log;
   metrics::metrics& metrics;
-  sync_state sync;
+  // Every decision about syncs, acknowledgements, readiness and publish retries.
+  pipeline_state pipe;
+  sync_state& sync = pipe.sync();
   status_info status;
-  std::uint64_t generation = 0;
-  // A generation counts as applied once every reload target reported a final success for it.
-  std::size_t targets = 0;
-  std::map<std::uint64_t, std::size_t> successes;
-  bool first_sync_done = false;
-  bool startup_reload_pending = false;
+  core::latest_slot<std::string> look_again;  // SIGHUP: a full resync, with the reason
+  // When a failed publish is retried (max: none pending).
+  steady_clock::time_point publish_retry_at = steady_clock::time_point::max();
 
   // Validation profiles: what the flags pin, what each target said (by reload target index),
   // and what the last sync used.
@@ -247,31 +258,46 @@ awaitable<void> throw_if_cancelled() {
     throw boost::system::system_error(asio::error::operation_aborted);
 }
 
-bool is_abort(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const boost::system::system_error& se) {
-    return se.code() == asio::error::operation_aborted;
-  } catch (...) {
-    return false;
-  }
+awaitable<std::string> wait_until(steady_clock::time_point at, std::string reason) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, at);
+  co_await timer.async_wait(use_awaitable);
+  co_return reason;
 }
 
-/// The next reason to look at the files: a file change (returned) or a target that told other
-/// facts (nullopt). Neither is lost when both happen at once: the change stream keeps a
-/// cancelled change pending, and the slot keeps its value.
-awaitable<std::optional<watch::change>> next_trigger(watch::change_stream& changes,
-                                                     core::latest_slot<bool>& profiles) {
+/// Why the files are looked at again: a file change, or (without one) a reason.
+struct trigger {
+  std::optional<watch::change> change;
+  std::string reason;
+};
+
+/// The next reason to look at the files: a file change, a target that told other facts, a
+/// SIGHUP, or a failed publish due for a retry. None is lost when several happen at once:
+/// the change stream keeps a cancelled change pending, and the slots keep their values.
+awaitable<trigger> next_trigger(shared_state& s, watch::change_stream& changes) {
   const auto ex = co_await asio::this_coro::executor;
-  auto [order, change_error, change, profile_error, ignored] =
+  auto [order, change_error, change, profile_error, ignored, again_error, again, retry_error,
+        retry] =
       co_await asio::experimental::make_parallel_group(
           asio::co_spawn(ex, changes.next(), asio::deferred),
-          asio::co_spawn(ex, profiles.take(), asio::deferred))
+          asio::co_spawn(ex, s.profiles_changed.take(), asio::deferred),
+          asio::co_spawn(ex, s.look_again.take(), asio::deferred),
+          asio::co_spawn(ex, wait_until(s.publish_retry_at, "publish retry"), asio::deferred))
           .async_wait(asio::experimental::wait_for_one(), use_awaitable);
   co_await throw_if_cancelled();
-  if (!change_error) co_return std::move(change);
-  if (!profile_error) co_return std::nullopt;
-  std::rethrow_exception(is_abort(change_error) ? profile_error : change_error);
+  switch (order[0]) {
+    case 0:
+      if (change_error) std::rethrow_exception(change_error);
+      co_return trigger{std::move(change), {}};
+    case 1:
+      if (profile_error) std::rethrow_exception(profile_error);
+      co_return trigger{std::nullopt, "validation profile"};
+    case 2:
+      if (again_error) std::rethrow_exception(again_error);
+      co_return trigger{std::nullopt, std::move(again)};
+    default:
+      if (retry_error) std::rethrow_exception(retry_error);
+      co_return trigger{std::nullopt, std::move(retry)};
+  }
 }
 
 void log_warnings(shared_state& s, const sync_decision& d) {
@@ -287,7 +313,7 @@ void log_warnings(shared_state& s, const sync_decision& d) {
   }
 }
 
-void log_decision(shared_state& s, const sync_decision& d, const watch::change& why, bool first) {
+void log_invalid(shared_state& s, const sync_decision& d) {
   for (const auto& bad : d.newly_invalid) {
     s.metrics.validation_failures(bad.kind).Increment();
     for (const auto& e : bad.errors) {
@@ -295,18 +321,24 @@ void log_decision(shared_state& s, const sync_decision& d, const watch::change& 
                   {{"kind", std::string(core::to_string(bad.kind))}, {"error", core::format(e)}});
     }
   }
+}
+
+void log_decision(shared_state& s, const sync_decision& d, const std::string& why, bool first) {
   const auto changed = d.changes.size();
   switch (d.action) {
     case sync_action::unchanged:
       s.metrics.changes_skipped_total.Increment();
-      s.log.debug("no content changed", {{"reason", std::string(watch::to_string(why.reason))}});
+      s.log.debug("no content changed", {{"reason", why}});
       break;
     case sync_action::no_reload:
       if (d.changes.empty() && d.profiles_changed) {
         s.log.info("validation profile changed; every file is still valid, nothing to reload");
-      } else {
+      } else if (d.why_no_reload == no_reload_reason::reread_by_prometheus) {
         s.log.info("change needs no reload (file_sd files are re-read by Prometheus itself)",
                    {{"files_changed", changed}});
+      } else {
+        s.log.info("change needs no reload: Prometheus was already asked to load this content",
+                   {{"files_changed", changed}, {"sha256", d.fingerprint}});
       }
       break;
     case sync_action::blocked: {
@@ -344,19 +376,21 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
     co_await s.profiles_settled.async_wait(as_tuple_awaitable);
     co_await throw_if_cancelled();
   }
+  bool first_sync_done = false;
   for (;;) {
-    const auto trigger = co_await next_trigger(changes, s.profiles_changed);
+    auto next = co_await next_trigger(s, changes);
     watch::change why;
-    if (trigger) {
-      why = *trigger;
+    std::string reason = next.reason;
+    if (next.change) {
+      why = std::move(*next.change);
+      reason = std::string(watch::to_string(why.reason));
     } else {
       why.reason = watch::change_reason::resync;
     }
+    if (reason == "publish retry") s.publish_retry_at = steady_clock::time_point::max();
     // The job below reads the newest facts; a wake-up already queued for them is moot.
     s.profiles_changed.try_take();
-    s.log.debug("looking at files", {{"reason", trigger ? std::string(watch::to_string(why.reason))
-                                                        : std::string("validation profile")},
-                                     {"paths", why.path_count}});
+    s.log.debug("looking at files", {{"reason", reason}, {"paths", why.path_count}});
     struct job_result {
       snapshot::snapshot snap;
       validation_results fresh;
@@ -376,10 +410,11 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
     auto taken = co_await core::offload(pool, std::move(job));
     for (const auto& w : taken.snap.warnings)
       s.log.warn(w);
-    const bool first = !s.first_sync_done;
+    const bool first = !first_sync_done;
     use_profiles(s, std::move(taken.chosen));
     auto d = s.sync.on_snapshot(std::move(taken.snap), std::move(taken.fresh), taken.key);
     log_warnings(s, d);
+    log_invalid(s, d);
     if (first && d.action == sync_action::reload && !s.options.reload_on_start) {
       s.sync.assume_applied(d.fingerprint);
       s.metrics.set_applied_hash(d.fingerprint);
@@ -387,23 +422,30 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
                  {{"sha256", d.fingerprint}});
       d.action = sync_action::no_reload;
     } else {
-      log_decision(s, d, why, first);
+      log_decision(s, d, reason, first);
     }
-    s.status.record_sync(s.sync, d, unix_now());
     if (publishing && (d.action == sync_action::reload || d.action == sync_action::no_reload)) {
       auto publish = [&s, &root = config_root] {
         return apply::publish_atomically(s.sync.current(), root, s.options.output_dir);
       };
       const auto published = co_await core::offload(pool, std::move(publish));
       if (published.has_error()) {
+        // A failed publish is a failed apply operation, counted in both.
+        s.metrics.config_apply_operations_total.Increment();
         s.metrics.config_apply_operations_failed_total.Increment();
-        s.sync.on_reload_failed();
+        const auto retry_in = s.pipe.on_publish_failed();
+        s.publish_retry_at = steady_clock::now() + retry_in;
         s.status.last_publish_error = published.error().message;
-        s.log.error(
-            "cannot publish; Prometheus keeps the last published configuration",
-            {{"output_dir", s.options.output_dir.string()}, {"error", published.error().message}});
+        s.log.error("cannot publish; Prometheus keeps the last published configuration; retrying",
+                    {{"output_dir", s.options.output_dir.string()},
+                     {"error", published.error().message},
+                     {"failures", s.pipe.publish_failures()},
+                     {"retry_in_ms", retry_in.count()}});
         d.action = sync_action::blocked;
       } else {
+        if (s.pipe.publish_pending()) s.log.info("publishing works again");
+        s.pipe.on_publish_succeeded();
+        s.publish_retry_at = steady_clock::time_point::max();
         s.status.last_publish_error.clear();
         s.status.published_data_dir = published->data_dir;
         if (!published->unchanged) {
@@ -413,13 +455,14 @@ awaitable<void> sync_loop(shared_state& s, watch::change_stream& changes,
         }
       }
     }
+    s.status.record_sync(s.sync, d, unix_now());
     if (d.action == sync_action::reload) {
       s.metrics.config_apply_operations_total.Increment();
       s.metrics.pending_changes.Set(1);
-      if (first) s.startup_reload_pending = true;
-      requests.put({++s.generation, d.fingerprint});
+      requests.put({s.pipe.on_reload_requested(d.fingerprint), d.fingerprint});
     }
-    s.first_sync_done = true;
+    if (first) s.pipe.on_first_sync(d.action == sync_action::reload);
+    first_sync_done = true;
   }
 }
 
@@ -427,31 +470,27 @@ void on_reload_report(shared_state& s, const reload::reload_report& r) {
   // Every answer (or silence) of a target is a moment to ask what it runs now: a restart
   // with another version shows up at once.
   if (r.target_index < s.probes.size()) s.probes[r.target_index]->poke();
-  if (r.result.superseded) return;  // a newer request took over; its reports follow
+  const auto d = s.pipe.on_reload_report({r.target_index, r.request.generation, r.request.sha256,
+                                          r.result.ok, r.final, r.result.superseded});
+  if (!d.count) return;
   const bool ok = r.result.ok;
   s.metrics.reloads_total.Increment();
   if (!ok) s.metrics.reloads_failed_total.Increment();
   s.metrics.last_reload_successful.Set(ok ? 1 : 0);
   s.status.record_reload(r, unix_now());
-  s.startup_reload_pending = false;  // the first answer makes us ready, whatever it was
-  if (!r.final) return;
+  if (!d.series_ended) return;
   s.metrics.reload_duration_seconds.Observe(
       std::chrono::duration<double>(r.result.duration).count());
+  if (d.pending_cleared) s.metrics.pending_changes.Set(0);
   if (ok) {
     s.metrics.last_reload_success_timestamp_seconds.Set(unix_now());
-    if (++s.successes[r.request.generation] == s.targets) {
-      s.successes.erase(r.request.generation);
-      s.sync.on_reload_succeeded(r.request.sha256);
+    if (d.all_applied) {
       s.metrics.set_applied_hash(r.request.sha256);
-      if (r.request.generation == s.generation) s.metrics.pending_changes.Set(0);
       s.log.info("Prometheus reloaded",
                  {{"url", r.url}, {"sha256", r.request.sha256}, {"attempts", r.result.attempts}});
     }
   } else {
-    s.successes.erase(r.request.generation);
-    s.sync.on_reload_failed();
     s.metrics.config_apply_operations_failed_total.Increment();
-    if (r.request.generation == s.generation) s.metrics.pending_changes.Set(0);
     s.log.error("reload failed; waiting for the next change",
                 {{"url", r.url}, {"attempts", r.result.attempts}, {"error", r.result.message}});
   }
@@ -460,6 +499,8 @@ void on_reload_report(shared_state& s, const reload::reload_report& r) {
 }  // namespace
 
 int run(const cli::run_options& options) {
+  // A closed stderr pipe or peer must not kill promwatch; writes then fail with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   core::logger log(std::cerr, options.log_format, options.log_level);
   asio::io_context io{1};
   const auto ex = io.get_executor();
@@ -507,7 +548,6 @@ int run(const cli::run_options& options) {
   ro.attempt_timeout = options.reload_timeout;
 
   shared_state s{options, log, m, ex};
-  s.targets = targets.size();
   s.pins.version = options.prometheus_version;
   s.pins.features = options.enable_features;
   s.facts.resize(targets.size());
@@ -535,9 +575,8 @@ int run(const cli::run_options& options) {
     return metrics::render_metrics(registry);
   };
   auto readiness = [&]() -> server::probe {
-    if (!s.first_sync_done) return {false, "waiting for the first sync"};
-    if (s.startup_reload_pending) return {false, "waiting for the startup reload"};
-    return {true};
+    auto r = s.pipe.ready();
+    return {r.ok, std::move(r.reason)};
   };
   e.readiness = readiness;
   e.status = [&] { return s.status.render(s.sync, changes.stats().watches, readiness().ok); };
@@ -555,7 +594,7 @@ int run(const cli::run_options& options) {
   asio::co_spawn(
       ex,
       [&]() -> awaitable<void> {
-        auto [order, e1, e2, e3, e4, e5, e6] =
+        auto [order, e1, e2, e3, e4, e5, e6, e7] =
             co_await asio::experimental::make_parallel_group(
                 asio::co_spawn(ex, wait_for_signal(log), asio::deferred),
                 asio::co_spawn(ex, changes.run(), asio::deferred),
@@ -564,10 +603,11 @@ int run(const cli::run_options& options) {
                 asio::co_spawn(
                     ex, server::serve(std::move(acceptor), server::router(std::move(e)), log),
                     asio::deferred),
-                asio::co_spawn(ex, run_probes(s), asio::deferred))
+                asio::co_spawn(ex, run_probes(s), asio::deferred),
+                asio::co_spawn(ex, resync_on_sighup(log, s.look_again), asio::deferred))
                 .async_wait(asio::experimental::wait_for_one(), use_awaitable);
         // Whatever ended first decides: a signal is a clean exit, anything else a failure.
-        const std::exception_ptr errors[] = {e1, e2, e3, e4, e5, e6};
+        const std::exception_ptr errors[] = {e1, e2, e3, e4, e5, e6, e7};
         if (order[0] != 0) {
           exit_code = 1;
           try {

@@ -1,5 +1,7 @@
 #include "app/sync_state.hpp"
 
+#include <utility>
+
 namespace promwatch::app {
 
 validation_key key_of(const std::string& path, const snapshot::file_entry& e) {
@@ -40,6 +42,9 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
                                       const std::string& profiles_key) {
   sync_decision d;
   const bool had_snapshot = has_snapshot_;
+  const std::string previous_fingerprint =
+      has_snapshot_ ? snapshot::reload_fingerprint(current_) : std::string{};
+  const bool forced = std::exchange(force_, false);
   d.profiles_changed = profiles_key != profiles_key_;
   if (d.profiles_changed) {
     cache_.clear();
@@ -75,7 +80,7 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
     if (publish_mode_ || core::needs_reload(entry.kind)) d.blocking.push_back(path);
   }
 
-  if (had_snapshot && d.changes.empty() && !d.profiles_changed) {
+  if (had_snapshot && d.changes.empty() && !d.profiles_changed && !forced) {
     d.action = sync_action::unchanged;
   } else if (!d.blocking.empty()) {
     d.action = sync_action::blocked;
@@ -84,6 +89,9 @@ sync_decision sync_state::on_snapshot(snapshot::snapshot snap, validation_result
     requested_ = d.fingerprint;
   } else {
     d.action = sync_action::no_reload;
+    d.why_no_reload = had_snapshot && d.fingerprint == previous_fingerprint
+                          ? no_reload_reason::reread_by_prometheus
+                          : no_reload_reason::already_requested;
   }
   return d;
 }

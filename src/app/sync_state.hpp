@@ -63,8 +63,16 @@ struct invalid_file {
   core::diagnostics errors;
 };
 
+/// Why a valid change needs no reload.
+enum class no_reload_reason {
+  none,
+  reread_by_prometheus,  // only file_sd or unreferenced files changed: the reload set is the same
+  already_requested,     // the reload set is what Prometheus was last asked to load
+};
+
 struct sync_decision {
   sync_action action = sync_action::unchanged;
+  no_reload_reason why_no_reload = no_reload_reason::none;
   snapshot::change_set changes;             // vs the previous sync
   std::vector<invalid_file> newly_invalid;  // changed files that are invalid: log and count these
   std::vector<std::string> blocking;        // every invalid file Prometheus would load
@@ -95,6 +103,8 @@ class sync_state {
   /// A reload series ended without success: the next change asks again even if it brings
   /// the same fingerprint back.
   void on_reload_failed() { requested_ = applied_; }
+  /// The next snapshot is decided anew even when nothing changed (a publish to retry).
+  void force_next() { force_ = true; }
   /// Treat the files on disk as already loaded (no reload at startup).
   void assume_applied(const std::string& fingerprint) { applied_ = requested_ = fingerprint; }
 
@@ -113,6 +123,7 @@ class sync_state {
   bool publish_mode_;
   snapshot::snapshot current_;
   bool has_snapshot_ = false;
+  bool force_ = false;
   std::string applied_;    // what Prometheus confirmed loading
   std::string requested_;  // what was last asked for; avoids asking twice for the same content
   validation_results cache_;

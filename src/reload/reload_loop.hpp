@@ -34,7 +34,7 @@ struct reload_report {
 
 using reload_observer = std::function<void(const reload_report&)>;
 
-/// Single flight, latest wins, over one or more reload targets.
+/// Single flight, latest wins, for each of one or more reload targets, independently.
 class reload_loop {
  public:
   /// `requests` and `log` must outlive `run()`. The observer is called on the loop's thread.
@@ -42,27 +42,33 @@ class reload_loop {
               core::latest_slot<reload_request>& requests, core::logger& log,
               reload_observer observer);
 
-  /// Takes requests and reloads every target concurrently, each after its first readiness
-  /// wait. Guarantees: one series at a time; a request that arrives while attempts are in
-  /// flight leads to exactly one follow-up series with the newest request once they end;
-  /// a request that arrives during a backoff wait abandons that wait at once. Producers
-  /// never block (they only `put`). Never returns on its own. Cancellation ends it promptly,
-  /// also mid-request, by throwing `system_error(operation_aborted)` like any Asio wait.
+  /// Takes requests and hands each to every target. Targets are independent: each waits for
+  /// its own readiness, runs its own series and retries, so one that is down never holds
+  /// back another. Guarantees, per target: one series at a time; a request that arrives
+  /// while the target's attempts are in flight (or while it waits for readiness) leads to
+  /// exactly one follow-up series with the newest request; a request that arrives during a
+  /// backoff wait abandons that wait at once. Producers never block (they only `put`).
+  /// Never returns on its own. Cancellation ends it promptly, also mid-request, by throwing
+  /// `system_error(operation_aborted)` like any Asio wait.
   awaitable<void> run();
 
  private:
-  awaitable<void> reload_all(reload_request request);
-  awaitable<void> reload_target(std::size_t index, reload_request request);
-  awaitable<void> collect_newer();
-  awaitable<bool> backoff(std::chrono::milliseconds delay);
+  /// One target's own mailbox and state.
+  struct target_state {
+    explicit target_state(http_reloader r) : reloader(std::move(r)) {}
+    http_reloader reloader;
+    std::optional<reload_request> pending;    // the newest request not started for it yet
+    std::optional<asio::steady_timer> newer;  // cancelled when `pending` is set
+  };
 
-  std::vector<http_reloader> targets_;
+  awaitable<void> dispatch();
+  awaitable<void> serve_target(std::size_t index);
+  awaitable<bool> backoff(target_state& t, std::chrono::milliseconds delay);
+
+  std::vector<target_state> targets_;
   core::latest_slot<reload_request>& requests_;
   core::logger& log_;
   reload_observer observer_;
-  std::optional<reload_request> pending_;
-  // Cancelled when a newer request arrives during a series, waking every backoff wait.
-  std::optional<asio::steady_timer> newer_arrived_;
 };
 
 }  // namespace promwatch::reload

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "support/child_process.hpp"
 #include "support/fake_http_server.hpp"
 
 using namespace promwatch;
@@ -237,4 +238,46 @@ TEST_CASE_FIXTURE(fixture, "cancellation also ends the loop while it waits for r
   const bool finished = run(loop, sleep_for(20ms), 2s);
   REQUIRE(finished);
   CHECK(server.requests().empty());
+}
+
+TEST_CASE_FIXTURE(fixture, "a target that never gets ready does not hold back a healthy one") {
+  // Regression (#7): readiness used to be awaited for all targets within one series, so
+  // every change after the first waited forever for the dead target.
+  server.script("/good/-/reload", {{200, ""}, {200, ""}, {200, ""}});
+  std::vector<url> targets;
+  targets.push_back(
+      parse_url("http://127.0.0.1:" + std::to_string(test::free_port()) + "/-/reload").value());
+  targets.push_back(parse_url(server.url("/good/-/reload")).value());
+  reload_loop loop(std::move(targets), fast_options(), slot, log,
+                   [this](const reload_report& r) { reports.push_back(r); });
+  slot.put(request(1));
+  const bool finished = run(loop, [&]() -> awaitable<void> {
+    co_await until([&] { return finals().size() == 1; });
+    slot.put(request(2));
+    co_await until([&] { return finals().size() == 2; });
+    slot.put(request(3));
+    co_await until([&] { return finals().size() == 3; });
+  }());
+  REQUIRE_MESSAGE(finished, log_text.str());
+  for (const auto& f : finals()) {
+    CHECK(f.target_index == 1);
+    CHECK(f.result.ok);
+  }
+  CHECK(finals().back().request.generation == 3);
+  CHECK(server.count("POST", "/good/-/reload") == 3);
+}
+
+TEST_CASE_FIXTURE(fixture, "a target that gets ready late reloads only the newest request") {
+  server.script("/-/ready", {{503, ""}, {503, ""}, {503, ""}, {503, ""}, {200, ""}});
+  server.script("/-/reload", {{200, ""}});
+  auto loop = make_loop({"/-/reload"});
+  slot.put(request(1));
+  const bool finished = run(loop, [&]() -> awaitable<void> {
+    co_await until([&] { return server.count("GET", "/-/ready") >= 1; });
+    slot.put(request(2));
+    co_await until([&] { return finals().size() == 1; });
+  }());
+  REQUIRE(finished);
+  CHECK(finals()[0].request.generation == 2);
+  CHECK(server.count("POST", "/-/reload") == 1);
 }

@@ -179,3 +179,43 @@ TEST_CASE("validation results are cached by content and pruned with the tree") {
   feed(st, s);
   CHECK(st.known_keys().size() == 2);
 }
+
+TEST_CASE("a no-reload decision says why") {
+  // Regression (#21): "file_sd files are re-read by Prometheus itself" was logged for any
+  // valid change that needed no reload.
+  app::sync_state st;
+  CHECK(feed(st, base()).action == sync_action::reload);  // ra1, in flight
+  auto s = base();
+  s.files["/c/targets/t.json"].sha256 = "t2";
+  auto d = feed(st, s);
+  CHECK(d.action == sync_action::no_reload);
+  CHECK(d.why_no_reload == app::no_reload_reason::reread_by_prometheus);
+
+  s.files["/c/rules/a.yml"].sha256 = "bad";
+  CHECK(feed(st, s, {"bad"}).action == sync_action::blocked);
+  s.files["/c/rules/a.yml"].sha256 = "ra1";  // back to what was asked for
+  d = feed(st, s);
+  CHECK(d.action == sync_action::no_reload);
+  CHECK(d.why_no_reload == app::no_reload_reason::already_requested);
+}
+
+TEST_CASE("a forced sync re-decides unchanged files (a failed publish to retry)") {
+  app::sync_state st;
+  const auto first = feed(st, base());
+  CHECK(first.action == sync_action::reload);
+  // The publish failed: nothing reached Prometheus.
+  st.on_reload_failed();
+  st.force_next();
+  const auto d = feed(st, base());
+  CHECK(d.action == sync_action::reload);
+  CHECK(d.fingerprint == first.fingerprint);
+  CHECK(feed(st, base()).action == sync_action::unchanged);
+}
+
+TEST_CASE("a forced sync of content already applied publishes without a reload") {
+  app::sync_state st;
+  st.on_reload_succeeded(feed(st, base()).fingerprint);
+  st.on_reload_failed();
+  st.force_next();
+  CHECK(feed(st, base()).action == sync_action::no_reload);
+}
