@@ -129,10 +129,7 @@ bool is_print(char32_t r) {
   return rune_in_class(r, graphic);
 }
 
-bool is_alphanumeric(char32_t r) {
-  if (r < 0x80) {
-    return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9');
-  }
+bool is_non_ascii_alphanumeric(char32_t r) {
   static const re2::RE2 letter_or_digit(R"(\pL|\p{Nd})");
   return rune_in_class(r, letter_or_digit);
 }

@@ -11,8 +11,16 @@ namespace promwatch::validate::go_text {
 
 /// strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
 bool is_print(char32_t r);
-/// unicode.IsLetter || unicode.IsDigit || '_' (text/template's identifier runes).
-bool is_alphanumeric(char32_t r);
+/// Non-ASCII half of is_alphanumeric.
+bool is_non_ascii_alphanumeric(char32_t r);
+/// unicode.IsLetter || unicode.IsDigit || '_' (text/template's identifier runes). Inline:
+/// the lexers ask it for every byte of every name.
+inline bool is_alphanumeric(char32_t r) {
+  if (r < 0x80) {
+    return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9');
+  }
+  return is_non_ascii_alphanumeric(r);
+}
 /// unicode.IsSpace (used where Go trims text with bytes.TrimSpace).
 bool is_unicode_space(char32_t r);
 

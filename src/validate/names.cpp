@@ -31,7 +31,12 @@ bool is_valid_metric_name(std::string_view name) {
 }
 
 bool is_valid_utf8(std::string_view s) {
-  return core::valid_utf8(s);
+  // Names and values are nearly always ASCII: only what follows the first other byte needs
+  // decoding.
+  std::size_t ascii = 0;
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80)
+    ++ascii;
+  return core::valid_utf8(s.substr(ascii));
 }
 
 }  // namespace promwatch::validate

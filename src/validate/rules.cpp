@@ -89,7 +89,7 @@ bool is_unknown_function(std::string_view message) {
 
 // Text Prometheus sees for a field decoded into yaml.Node: a scalar's text, null's spelling,
 // nothing for collections. Decoded into a string (3.3+), null is "".
-std::string node_text(const yaml::node* n, bool as_string = false) {
+std::string_view node_text(const yaml::node* n, bool as_string = false) {
   if (n == nullptr || (!n->is_scalar() && !n->is_null())) return {};
   if (as_string && n->is_null()) return {};
   return n->value;
@@ -99,8 +99,8 @@ std::string node_text(const yaml::node* n, bool as_string = false) {
 void decode_string_map(const yaml::node& n, yaml::decoder& dec) {
   if (!dec.expect_map(n, "map[string]string")) return;
   for (const auto& e : n.entries) {
-    dec.string(e.key);
-    dec.string(e.value);
+    dec.expect_string(e.key);
+    dec.expect_string(e.value);
   }
 }
 
@@ -120,7 +120,7 @@ rule_fields decode_rule(const yaml::node& n, yaml::decoder& dec, const profile& 
   r.annotations = n.find("annotations");
   if (rule_names_are_strings(p)) {
     for (const auto* field : {r.record, r.alert, r.expr}) {
-      if (field) dec.string(*field);
+      if (field) dec.expect_string(*field);
     }
   }
   if (r.for_) r.for_value = dec.duration(*r.for_).value_or(std::chrono::milliseconds{0});
@@ -171,7 +171,7 @@ class rule_validator {
     if (!names_.insert(g.name).second) {
       dec_.error(*g.self, "groupname: \"" + g.name + "\" is repeated in the same file");
     }
-    if (g.labels) validate_labels(*g.labels, "");
+    if (g.labels) validate_labels(*g.labels, [] { return std::string(); });
     for (std::size_t i = 0; i < g.rules.size(); ++i)
       validate(g, i + 1, g.rules[i]);
   }
@@ -179,27 +179,30 @@ class rule_validator {
  private:
   void validate(const group_fields& g, std::size_t index, const rule_fields& r) {
     const bool as_string = rule_names_are_strings(profile_);
-    const std::string record = node_text(r.record, as_string);
-    const std::string alert = node_text(r.alert, as_string);
-    const std::string expr = node_text(r.expr, as_string);
-    const std::string prefix = "group \"" + g.name + "\", rule " + std::to_string(index) + ", \"" +
-                               (alert.empty() ? record : alert) + "\": ";
+    const std::string_view record = node_text(r.record, as_string);
+    const std::string_view alert = node_text(r.alert, as_string);
+    const std::string_view expr = node_text(r.expr, as_string);
+    // Every message starts with it; only built when there is one.
+    const auto prefix = [&] {
+      return "group \"" + g.name + "\", rule " + std::to_string(index) + ", \"" +
+             std::string(alert.empty() ? record : alert) + "\": ";
+    };
     auto at = [&](const yaml::node* n) -> const yaml::node& {
       return n ? *n : r.self ? *r.self : null_node;
     };
 
     if (!record.empty() && !alert.empty()) {
-      dec_.error(at(r.record), prefix + "only one of 'record' and 'alert' must be set");
+      dec_.error(at(r.record), prefix() + "only one of 'record' and 'alert' must be set");
     }
     if (record.empty() && alert.empty()) {
-      dec_.error(at(r.record), prefix + "one of 'record' or 'alert' must be set");
+      dec_.error(at(r.record), prefix() + "one of 'record' or 'alert' must be set");
     }
     if (expr.empty()) {
-      dec_.error(at(r.expr), prefix + "field 'expr' must be set in rule");
+      dec_.error(at(r.expr), prefix() + "field 'expr' must be set in rule");
     } else if (auto err = promql::check_expression(expr, profile_)) {
       std::string message = err->message;
       if (message.rfind("parse error: ", 0) == 0) message.erase(0, 13);
-      auto text = prefix + "could not parse expression: " + std::to_string(err->line) + ":" +
+      auto text = prefix() + "could not parse expression: " + std::to_string(err->line) + ":" +
                   std::to_string(err->column) + ": parse error: " + message;
       if (err->unknown_to_promwatch && profile_.newer_than_known) {
         // Only "this promwatch does not know it": the newer target may well accept it.
@@ -211,22 +214,23 @@ class rule_validator {
     }
     if (!record.empty()) {
       if (r.annotations && r.annotations->is_map() && !r.annotations->entries.empty()) {
-        dec_.error(*r.annotations, prefix + "invalid field 'annotations' in recording rule");
+        dec_.error(*r.annotations, prefix() + "invalid field 'annotations' in recording rule");
       }
       if (r.for_value.count() != 0) {
-        dec_.error(at(r.for_), prefix + "invalid field 'for' in recording rule");
+        dec_.error(at(r.for_), prefix() + "invalid field 'for' in recording rule");
       }
       if (r.keep_firing_for_value.count() != 0) {
         dec_.error(at(r.keep_firing_for),
-                   prefix + "invalid field 'keep_firing_for' in recording rule");
+                   prefix() + "invalid field 'keep_firing_for' in recording rule");
       }
       if (!is_valid_metric_name(record, scheme_)) {
-        dec_.error(at(r.record), prefix + "invalid recording rule name: " + record);
+        dec_.error(at(r.record), prefix() + "invalid recording rule name: " + std::string(record));
       }
-      if (rejects_braces_in_record(profile_) && record.find_first_of("{}") != std::string::npos) {
-        dec_.error(
-            at(r.record),
-            prefix + "braces present in the recording rule name; should it be in expr?: " + record);
+      if (rejects_braces_in_record(profile_) &&
+          record.find_first_of("{}") != std::string_view::npos) {
+        dec_.error(at(r.record),
+                   prefix() + "braces present in the recording rule name; should it be in expr?: " +
+                       std::string(record));
       }
     }
     if (r.labels) validate_labels(*r.labels, prefix);
@@ -235,12 +239,12 @@ class rule_validator {
         if (e.key.is_null()) continue;
         const std::string& name = e.key.value;
         if (!is_valid_label_name(name, scheme_)) {
-          dec_.error(e.key, prefix + "invalid annotation name: " + name);
+          dec_.error(e.key, prefix() + "invalid annotation name: " + name);
         }
       }
     }
     if (!alert.empty()) {
-      const std::string template_name = "__alert_" + alert;
+      const std::string template_name = "__alert_" + std::string(alert);
       for (const auto* m : {r.labels, r.annotations}) {
         if (!m || !m->is_map()) continue;
         for (const auto& e : m->entries) {
@@ -248,7 +252,7 @@ class rule_validator {
           if (e.key.is_null() || !e.value.is_scalar()) continue;
           if (auto err = gotemplate::check_template(template_name, e.value.value, profile_)) {
             const auto where = map_.locate(e.value, err->line, err->column);
-            std::string message = prefix + "template: " + template_name + ":" +
+            std::string message = prefix() + "template: " + template_name + ":" +
                                   std::to_string(err->line) + ": " + err->message;
             if (profile_.newer_than_known && is_unknown_function(err->message)) {
               dec_.warning(where, std::move(message));  // a newer Prometheus may have it
@@ -263,16 +267,17 @@ class rule_validator {
 
   // Rule labels and (3.0+) group labels: names valid under the scheme and not __name__,
   // values valid UTF-8. Group label errors carry no rule prefix.
-  void validate_labels(const yaml::node& labels, const std::string& prefix) {
+  template <class Prefix>
+  void validate_labels(const yaml::node& labels, const Prefix& prefix) {
     if (!labels.is_map()) return;
     for (const auto& e : labels.entries) {
       if (e.key.is_null()) continue;  // Go yaml skips map entries whose key is null
       const std::string& name = e.key.value;
       if (!is_valid_label_name(name, scheme_) || name == "__name__") {
-        dec_.error(e.key, prefix + "invalid label name: " + name);
+        dec_.error(e.key, prefix() + "invalid label name: " + name);
       }
       if (!is_valid_utf8(e.value.value)) {
-        dec_.error(e.value, prefix + "invalid label value: " + e.value.value);
+        dec_.error(e.value, prefix() + "invalid label value: " + e.value.value);
       }
     }
   }

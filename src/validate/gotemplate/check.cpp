@@ -61,11 +61,16 @@ enum class term_kind {
 
 struct term {
   term_kind kind = term_kind::none;
-  std::string text;  // how Go prints the node in `unexpected . after term %q`
+  std::string_view text;  // how Go prints the node in `unexpected . after term %q`
 };
 
 bool is_blank(std::string_view s) {
   while (!s.empty()) {
+    if (const auto b = static_cast<unsigned char>(s[0]); b < 0x80) {
+      if (!go_text::is_unicode_space(b)) return false;
+      s.remove_prefix(1);
+      continue;
+    }
     const auto d = core::decode_rune(s);
     if (!go_text::is_unicode_space(d.rune)) return false;
     s.remove_prefix(d.width);
@@ -176,10 +181,10 @@ class tree_parser {
       if (action_line_ != 0 && action_line_ != token.line) {
         const std::string where = std::string(shared_.name) + ":" + std::to_string(action_line_);
         // Avoids "unclosed action in action started at …".
-        extra = token.value.ends_with(" action") ? " started at " + where
-                                                 : " in action started at " + where;
+        extra = token.message.ends_with(" action") ? " started at " + where
+                                                   : " in action started at " + where;
       }
-      errorf_at(token, token.value + extra);
+      errorf_at(token, token.message + extra);
     }
     errorf_at(token, "unexpected " + detail::describe(token) + " in " + std::string(context));
   }
@@ -383,7 +388,10 @@ class tree_parser {
         backup2(variable);
       }
     }
-    std::vector<term_kind> firsts;
+    // Go checks the stages after parsing them all, so a later syntax error wins; only the
+    // first offending stage is reported.
+    std::size_t stages = 0;
+    std::size_t non_executable_stage = 0;
     for (;;) {
       const item& token = next_non_space();
       if (token.type == end) break;
@@ -401,24 +409,33 @@ class tree_parser {
         case item_type::variable:
         case item_type::left_paren:
           backup();
-          firsts.push_back(command());
+          if (const term_kind first = command();
+              stages > 0 && non_executable_stage == 0 && !is_executable(first)) {
+            non_executable_stage = stages + 1;
+          }
+          ++stages;
           break;
         default:
           unexpected(token, context);
       }
     }
-    if (firsts.empty()) errorf("missing value for " + std::string(context));
-    for (std::size_t i = 1; i < firsts.size(); ++i) {
-      switch (firsts[i]) {
-        case term_kind::boolean:
-        case term_kind::dot:
-        case term_kind::nil:
-        case term_kind::number:
-        case term_kind::string:
-          errorf("non executable command in pipeline stage " + std::to_string(i + 1));
-        default:
-          break;
-      }
+    if (stages == 0) errorf("missing value for " + std::string(context));
+    if (non_executable_stage != 0) {
+      errorf("non executable command in pipeline stage " + std::to_string(non_executable_stage));
+    }
+  }
+
+  /// Whether a command starting with a term of this kind may follow a `|`.
+  static bool is_executable(term_kind first) {
+    switch (first) {
+      case term_kind::boolean:
+      case term_kind::dot:
+      case term_kind::nil:
+      case term_kind::number:
+      case term_kind::string:
+        return false;
+      default:
+        return true;
     }
   }
 
@@ -511,7 +528,9 @@ class tree_parser {
     const std::string_view text = token.value;
     auto c = go_text::unquote_char(text.substr(1), text[0]);
     if (!c) errorf_at(token, "invalid syntax");
-    if (c->tail != "'") errorf_at(token, "malformed character constant: " + token.value);
+    if (c->tail != "'") {
+      errorf_at(token, "malformed character constant: " + std::string(token.value));
+    }
   }
 
   void use_variable(const item& token) {
@@ -526,11 +545,22 @@ class tree_parser {
   int depth_;
   std::array<std::size_t, 3> token_{};
   int peek_count_ = 0;
-  std::vector<std::string> vars_{"$"};
+  std::vector<std::string_view> vars_{"$"};  // views of the items
   int range_depth_ = 0;
   int action_line_ = 0;
   bool non_empty_ = false;
 };
+
+/// The items of alert_header, a constant, lexed once. It ends in text state on line 1, so
+/// lexing header and text together yields these followed by the items of the text.
+const std::vector<item>& header_items() {
+  static const std::vector<item> items = [] {
+    std::vector<item> all = detail::lex(alert_header);
+    all.pop_back();  // eof
+    return all;
+  }();
+  return items;
+}
 
 /// 1-based column (in code points) of byte `pos` of `text`.
 int column_of(std::string_view text, std::size_t pos) {
@@ -549,11 +579,7 @@ int column_of(std::string_view text, std::size_t pos) {
 
 std::optional<template_error> check_template(std::string_view name, std::string_view text,
                                              const profile& p) {
-  std::string full;
-  full.reserve(alert_header.size() + text.size());
-  full.append(alert_header).append(text);
-
-  shared_state shared{name, p, detail::lex(full), 0, {}};
+  shared_state shared{name, p, detail::lex_after(header_items(), alert_header.size(), text), 0, {}};
   try {
     tree_parser top(shared, std::string(name), 0);
     top.parse_top_level();

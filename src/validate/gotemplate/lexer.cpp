@@ -55,7 +55,13 @@ item_type keyword(std::string_view word) {
 /// The state machine of Go's lexer; each state function returns the next state.
 class scanner {
  public:
-  explicit scanner(std::string_view input) : input_(input) {}
+  /// `offset` is added to every item's position; `prefix` starts the item list.
+  scanner(std::string_view input, const std::vector<item>& prefix, std::size_t offset)
+      : input_(input), offset_(offset) {
+    // Roughly one item for every four bytes of a typical template: grow once or not at all.
+    items_.reserve(prefix.size() + input_.size() / 4 + 8);
+    items_.insert(items_.end(), prefix.begin(), prefix.end());
+  }
 
   std::vector<item> run() {
     state s = state::text;
@@ -123,6 +129,12 @@ class scanner {
       width_ = 0;
       return eof_rune;
     }
+    if (const auto b = static_cast<unsigned char>(input_[pos_]); b < 0x80) {
+      width_ = 1;
+      ++pos_;
+      if (b == '\n') ++line_;
+      return b;
+    }
     const auto d = core::decode_rune(rest());
     width_ = d.width;
     pos_ += width_;
@@ -142,7 +154,7 @@ class scanner {
   }
 
   void emit(item_type t) {
-    items_.push_back({t, start_, std::string(input_.substr(start_, pos_ - start_)), start_line_});
+    items_.push_back({t, offset_ + start_, input_.substr(start_, pos_ - start_), start_line_, {}});
     start_ = pos_;
     start_line_ = line_;
   }
@@ -168,7 +180,7 @@ class scanner {
   }
 
   state error(std::string message) {
-    items_.push_back({item_type::error, start_, std::move(message), start_line_});
+    items_.push_back({item_type::error, offset_ + start_, {}, start_line_, std::move(message)});
     return state::done;
   }
 
@@ -489,6 +501,7 @@ class scanner {
   }
 
   std::string_view input_;
+  std::size_t offset_ = 0;
   std::size_t pos_ = 0;
   std::size_t start_ = 0;
   std::size_t width_ = 0;
@@ -505,17 +518,22 @@ std::string describe(const item& i) {
     case item_type::eof:
       return "EOF";
     case item_type::error:
-      return i.value;
+      return i.message;
     default:
       break;
   }
-  if (i.type >= item_type::keyword_block) return "<" + i.value + ">";
+  if (i.type >= item_type::keyword_block) return "<" + std::string(i.value) + ">";
   if (i.value.size() > 10) return go_text::quote(i.value, 10) + "...";
   return go_text::quote(i.value);
 }
 
 std::vector<item> lex(std::string_view input) {
-  return scanner(input).run();
+  return scanner(input, {}, 0).run();
+}
+
+std::vector<item> lex_after(const std::vector<item>& prefix, std::size_t prefix_size,
+                            std::string_view input) {
+  return scanner(input, prefix, prefix_size).run();
 }
 
 }  // namespace promwatch::validate::gotemplate::detail

@@ -46,17 +46,25 @@ enum class item_type {
 
 struct item {
   item_type type = item_type::eof;
-  std::size_t pos = 0;  // byte offset of the item's start in the input
-  std::string value;
-  int line = 1;  // line of the item's start
+  std::size_t pos = 0;     // byte offset of the item's start in the input
+  std::string_view value;  // the item's text, a view of the lexed input; empty for errors
+  int line = 1;            // line of the item's start
+  std::string message;     // error items only
 };
 
 /// How Go's parser prints an item in `unexpected %s in %s`.
 std::string describe(const item& i);
 
-/// Scans `input` completely, exactly as Go's goroutine lexer would hand items to the
-/// parser. The sequence ends with an `eof` or an `error` item; the parser never reads
-/// past either, so scanning ahead changes nothing observable.
+/// Scans `input` (which must outlive the items, as they view it) completely, exactly as Go's
+/// goroutine lexer would hand items to the parser. The sequence ends with an `eof` or an `error`
+/// item; the parser never reads past either, so scanning ahead changes nothing observable.
 std::vector<item> lex(std::string_view input);
+
+/// The items of `prefix_text + input` when `prefix` are the items of `prefix_text` (which
+/// must end, as lexed alone, in text state on line 1, its `eof` dropped): `prefix` followed
+/// by the items of `input`, positioned after `prefix_text`. Lets a constant header be lexed
+/// once. Items of `input` view `input`.
+std::vector<item> lex_after(const std::vector<item>& prefix, std::size_t prefix_size,
+                            std::string_view input);
 
 }  // namespace promwatch::validate::gotemplate::detail

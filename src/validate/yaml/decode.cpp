@@ -153,16 +153,21 @@ void decoder::type_error(const node& at, std::string_view go_type) {
 
 void decoder::known_fields(const node& map, std::initializer_list<std::string_view> allowed,
                            std::string_view go_type) {
-  known_fields(map, std::vector<std::string_view>(allowed), go_type);
+  known_fields(map, allowed.begin(), allowed.end(), go_type);
 }
 
 void decoder::known_fields(const node& map, const std::vector<std::string_view>& allowed,
                            std::string_view go_type) {
+  known_fields(map, allowed.data(), allowed.data() + allowed.size(), go_type);
+}
+
+void decoder::known_fields(const node& map, const std::string_view* allowed_begin,
+                           const std::string_view* allowed_end, std::string_view go_type) {
   if (!map.is_map()) return;
   for (const auto& e : map.entries) {
     std::string_view key = e.key.value;
     bool known = (e.key.is_scalar() || e.key.is_null()) &&
-                 std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+                 std::find(allowed_begin, allowed_end, key) != allowed_end;
     if (known) continue;
     std::string message = "field " + e.key.value + " not found in type " + std::string(go_type);
     if (unknown_as_warnings_) {
@@ -190,6 +195,12 @@ std::optional<std::string> decoder::string(const node& n) {
   if (n.is_scalar()) return n.value;
   type_error(n, "string");
   return std::nullopt;
+}
+
+bool decoder::expect_string(const node& n) {
+  if (n.is_null() || n.is_scalar()) return true;
+  type_error(n, "string");
+  return false;
 }
 
 std::optional<std::int64_t> decoder::integer(const node& n, std::string_view go_type) {
@@ -221,9 +232,8 @@ std::optional<bool> decoder::boolean(const node& n) {
 
 std::optional<std::chrono::milliseconds> decoder::duration(const node& n) {
   if (n.is_null()) return std::chrono::milliseconds{0};
-  auto text = string(n);
-  if (!text) return std::nullopt;
-  auto parsed = core::parse_duration(*text);
+  if (!expect_string(n)) return std::nullopt;
+  auto parsed = core::parse_duration(n.value);
   if (!parsed) {
     error(n, parsed.error().message);
     return std::nullopt;

@@ -56,6 +56,9 @@ class decoder {
 
   /// Any scalar as its text (Go decodes `5` and `true` into a string field); null is "".
   std::optional<std::string> string(const node& n);
+  /// What string() checks, without copying the text: true for a scalar or null, else a
+  /// type error.
+  bool expect_string(const node& n);
   /// A plain integer (decimal, 0x/0o/0b, `_` separators); a plain float is truncated as Go
   /// yaml does; quoted text is a type error. Null is 0.
   std::optional<std::int64_t> integer(const node& n, std::string_view go_type = "int");
@@ -77,6 +80,9 @@ class decoder {
   core::diagnostics errors_;
   core::diagnostics warnings_;
   bool unknown_as_warnings_ = false;
+
+  void known_fields(const node& map, const std::string_view* allowed_begin,
+                    const std::string_view* allowed_end, std::string_view go_type);
 };
 
 }  // namespace promwatch::validate::yaml
