@@ -94,9 +94,14 @@ TEST_CASE("a failed publish is retried with backoff until it works") {
   fs::create_directory(blocker);
   CHECK_MESSAGE(eventually([&] { return fs::exists(out / "rules/a.yml"); }, 10s), promwatch.log());
   CHECK(read_file(out / "rules/a.yml").find("job:first") != std::string::npos);
-  CHECK(promwatch.log().find("publishing works again") != std::string::npos);
+  CHECK(eventually(
+      [&] { return promwatch.log().find("publishing works again") != std::string::npos; }, 5s));
   // Now it waits for the (dead) reload target, no longer for a publish.
-  CHECK(http_get(port, "/readyz").body.find("nothing published yet") == std::string::npos);
+  CHECK(eventually(
+      [&] {
+        return http_get(port, "/readyz").body.find("nothing published yet") == std::string::npos;
+      },
+      5s));
 }
 
 TEST_CASE("SIGHUP resyncs and SIGPIPE is ignored") {
