@@ -214,7 +214,7 @@ class tree_builder final : public YAML::EventHandler {
     } else if (!parent.pending_key) {
       parent.pending_key = std::move(n);
     } else {
-      parent.value.entries.emplace_back(std::move(*parent.pending_key), std::move(n));
+      parent.value.entries.push_back(entry{std::move(*parent.pending_key), std::move(n)});
       parent.pending_key.reset();
     }
   }
