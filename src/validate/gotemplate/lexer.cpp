@@ -167,7 +167,7 @@ class scanner {
 
   bool accept(std::string_view valid) {
     const char32_t r = next();
-    if (r != eof_rune && r < 0x80 && valid.find(static_cast<char>(r)) != std::string_view::npos) {
+    if (r < 0x80 && valid.find(static_cast<char>(r)) != std::string_view::npos) {
       return true;
     }
     backup();
