@@ -8,12 +8,12 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 namespace promwatch::reload {
@@ -214,23 +214,37 @@ awaitable<exchange_result> http_exchange(http::verb method, url target,
   // extensions) nor trailers, which must fit in the read buffer, so its maximum bounds
   // them; the callback bounds the extensions of all chunks together.
   beast::flat_buffer buffer(max_response_header + read_buffer_slack);
-  http::response_parser<http::string_body> parser;
+  http::response_parser<http::buffer_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(max_response_header));
-  parser.body_limit(std::uint64_t{max_body_read});
+  // No body limit: the body is read into a fixed buffer and reading stops when it is full,
+  // so a huge (declared or sent) body still yields its status and its first bytes, which
+  // carry Prometheus' message.
+  parser.body_limit(boost::none);
   std::size_t framing_bytes = 0;
   auto count_framing = [&](std::uint64_t, std::string_view extensions, error_code& framing_ec) {
     framing_bytes += extensions.size() + 2;
     if (framing_bytes > max_chunk_framing) framing_ec = http::error::bad_chunk_extension;
   };
   parser.on_chunk_header(count_framing);
-  auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
-  // An oversized body still carries a usable status.
-  if (ec && !(ec == http::error::body_limit && parser.is_header_done())) co_return finish(ec);
-
+  if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, as_tuple_awaitable);
+      ec) {
+    co_return finish(ec);
+  }
   out.status = parser.get().result_int();
-  std::string& body = parser.get().body();
-  out.truncated = ec == http::error::body_limit || body.size() > max_body;
-  body.resize(std::min(body.size(), max_body));
+
+  // One byte more than is kept tells a body of exactly `max_body` bytes from a longer one.
+  std::string body(max_body + 1, '\0');
+  std::size_t have = 0;
+  while (!parser.is_done() && have < body.size()) {
+    parser.get().body().data = body.data() + have;
+    parser.get().body().size = body.size() - have;
+    parser.get().body().more = true;
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
+    have = body.size() - parser.get().body().size;
+    if (ec && ec != http::error::need_buffer) co_return finish(ec);
+  }
+  out.truncated = have > max_body;
+  body.resize(std::min(have, max_body));
   out.body = std::move(body);
   error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);

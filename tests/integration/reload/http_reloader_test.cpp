@@ -201,6 +201,47 @@ TEST_CASE_FIXTURE(fixture, "a long body is cut to the excerpt size but keeps its
   CHECK(result.body.size() == max_body_excerpt);
 }
 
+TEST_CASE_FIXTURE(fixture, "a 500 with a body over the read limit still carries its message") {
+  // Content-Length beyond what any exchange reads: the first bytes are still the message.
+  const std::string message = "failed to reload config: bad rule file";
+  server.script("/-/reload", {{500, message + std::string(max_body_read + 4096, 'x')}});
+  exchange_result result;
+  REQUIRE(run_bounded(
+      ioc,
+      [&]() -> awaitable<void> {
+        result = co_await http_exchange(http::verb::post,
+                                        parse_url(server.url("/-/reload")).value(), 2s);
+      }(),
+      5s));
+  CHECK_FALSE(result.error);
+  CHECK(result.status == 500);
+  CHECK(result.truncated);
+  CHECK(result.body.size() == max_body_excerpt);
+  CHECK(result.body.starts_with(message));
+  attempt_outcome o;
+  o.status = result.status;
+  o.body = result.body;
+  const auto c = classify(o);
+  CHECK(contains(c.message, message));
+  CHECK_FALSE(contains(c.message, "without a message"));
+}
+
+TEST_CASE_FIXTURE(fixture, "a body of exactly the excerpt size is not marked truncated") {
+  server.script("/-/reload", {{500, std::string(max_body_excerpt, 'y')}});
+  exchange_result result;
+  REQUIRE(run_bounded(
+      ioc,
+      [&]() -> awaitable<void> {
+        result = co_await http_exchange(http::verb::post,
+                                        parse_url(server.url("/-/reload")).value(), 1s);
+      }(),
+      5s));
+  CHECK_FALSE(result.error);
+  CHECK(result.status == 500);
+  CHECK_FALSE(result.truncated);
+  CHECK(result.body.size() == max_body_excerpt);
+}
+
 TEST_CASE_FIXTURE(fixture, "a host name is resolved before connecting") {
   server.script("/-/reload", {{200, ""}});
   const auto u = parse_url("http://localhost:" + std::to_string(server.port()) + "/-/reload");
