@@ -1,6 +1,7 @@
 #include "snapshot/snapshot.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <deque>
 #include <fstream>
 #include <set>
@@ -40,9 +41,13 @@ void read_into(const std::string& path, std::size_t max_bytes, file_entry& entry
     entry.read_error = "file is larger than the limit of " + std::to_string(max_bytes) + " bytes";
     return;
   }
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
+    // The stream keeps no cause; the open(2) under it left it in errno.
+    const int cause = errno;
     entry.read_error = "cannot open the file";
+    if (cause != 0) entry.read_error += " (" + std::generic_category().message(cause) + ")";
     return;
   }
   std::ostringstream buf;

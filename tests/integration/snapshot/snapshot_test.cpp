@@ -160,6 +160,32 @@ TEST_CASE("an unreadable rules directory is an unreadable rules entry, not an em
         std::string::npos);
 }
 
+TEST_CASE("a rule file that cannot be opened says why") {
+  temp_dir t;
+  open_up(t.path);
+  test::write_file(t.path / "prometheus.yml", "rule_files: [rules/*.yml]\n");
+  test::write_file(t.path / "rules/a.yml", "groups: []\n");
+  open_up(t.path / "rules");
+  fs::permissions(t.path / "prometheus.yml",
+                  fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(t.path / "rules/a.yml", fs::perms::none);
+  const auto base = fs::canonical(t.path).string();
+
+  const auto seen = as_unprivileged([&] {
+    const auto snap = snapshot::take_snapshot({t.path / "prometheus.yml", {t.path}});
+    std::string out;
+    for (const auto& [path, e] : snap.files)
+      out += path + "|" + e.read_error + "\n";
+    return out;
+  });
+  fs::permissions(t.path / "rules/a.yml", fs::perms::owner_all);
+
+  INFO(seen);
+  // Before, the error was "cannot open the file" with no cause to act on.
+  CHECK(seen.find(base + "/rules/a.yml|cannot open the file (Permission denied)\n") !=
+        std::string::npos);
+}
+
 namespace {
 
 // take_snapshot on a thread, failing the test instead of hanging it when it does not end.
