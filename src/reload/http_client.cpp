@@ -233,9 +233,13 @@ awaitable<exchange_result> http_exchange(http::verb method, url target,
   out.status = parser.get().result_int();
 
   // One byte more than is kept tells a body of exactly `max_body` bytes from a longer one.
-  std::string body(max_body + 1, '\0');
+  // The buffer grows as the body arrives, so a small answer to a 1 MiB budget stays small.
+  const std::size_t capacity = max_body + 1;
+  std::string body;
   std::size_t have = 0;
-  while (!parser.is_done() && have < body.size()) {
+  while (!parser.is_done() && have < capacity) {
+    if (have == body.size())
+      body.resize(std::min(capacity, std::max(2 * body.size(), std::size_t{4096})));
     parser.get().body().data = body.data() + have;
     parser.get().body().size = body.size() - have;
     parser.get().body().more = true;
