@@ -44,6 +44,19 @@ struct fixture {
   http_reloader reloader(reload_options o = fast_options()) {
     return http_reloader(parse_url(server.url("/-/reload")).value(), std::move(o), log);
   }
+
+  /// One POST to the reload path, as the reloader sends it, within a bounded run.
+  exchange_result post_reload(milliseconds timeout) {
+    exchange_result result;
+    REQUIRE(run_bounded(
+        ioc,
+        [&]() -> awaitable<void> {
+          result = co_await http_exchange(http::verb::post,
+                                          parse_url(server.url("/-/reload")).value(), timeout);
+        }(),
+        5s));
+    return result;
+  }
 };
 
 }  // namespace
@@ -188,14 +201,7 @@ TEST_CASE_FIXTURE(fixture, "a refused connection is a transient transport error"
 
 TEST_CASE_FIXTURE(fixture, "a long body is cut to the excerpt size but keeps its status") {
   server.script("/-/reload", {{500, std::string(10'000, 'x')}});
-  exchange_result result;
-  REQUIRE(run_bounded(
-      ioc,
-      [&]() -> awaitable<void> {
-        result = co_await http_exchange(http::verb::post,
-                                        parse_url(server.url("/-/reload")).value(), 1s);
-      }(),
-      5s));
+  const auto result = post_reload(1s);
   CHECK_FALSE(result.error);
   CHECK(result.status == 500);
   CHECK(result.body.size() == max_body_excerpt);
@@ -205,37 +211,20 @@ TEST_CASE_FIXTURE(fixture, "a 500 with a body over the read limit still carries 
   // Content-Length beyond what any exchange reads: the first bytes are still the message.
   const std::string message = "failed to reload config: bad rule file";
   server.script("/-/reload", {{500, message + std::string(max_body_read + 4096, 'x')}});
-  exchange_result result;
-  REQUIRE(run_bounded(
-      ioc,
-      [&]() -> awaitable<void> {
-        result = co_await http_exchange(http::verb::post,
-                                        parse_url(server.url("/-/reload")).value(), 2s);
-      }(),
-      5s));
+  const auto result = post_reload(2s);
   CHECK_FALSE(result.error);
   CHECK(result.status == 500);
   CHECK(result.truncated);
   CHECK(result.body.size() == max_body_excerpt);
   CHECK(result.body.starts_with(message));
-  attempt_outcome o;
-  o.status = result.status;
-  o.body = result.body;
-  const auto c = classify(o);
+  const auto c = classify({result.error, result.status, result.body});
   CHECK(contains(c.message, message));
   CHECK_FALSE(contains(c.message, "without a message"));
 }
 
 TEST_CASE_FIXTURE(fixture, "a body of exactly the excerpt size is not marked truncated") {
   server.script("/-/reload", {{500, std::string(max_body_excerpt, 'y')}});
-  exchange_result result;
-  REQUIRE(run_bounded(
-      ioc,
-      [&]() -> awaitable<void> {
-        result = co_await http_exchange(http::verb::post,
-                                        parse_url(server.url("/-/reload")).value(), 1s);
-      }(),
-      5s));
+  const auto result = post_reload(1s);
   CHECK_FALSE(result.error);
   CHECK(result.status == 500);
   CHECK_FALSE(result.truncated);
