@@ -103,6 +103,20 @@ class tree_parser {
   tree_parser(shared_state& shared, std::string name, int depth)
       : shared_(shared), name_(std::move(name)), depth_(depth) {}
 
+  /// What a top-level parse carries from one action to the next: the declared variables and
+  /// whether anything non-empty was seen. Between actions nothing else is pending (the token
+  /// buffer holds only the next item, action_line_ is clear), so a parse resumed from this
+  /// point behaves as one that read the text before it.
+  struct resume_point {
+    std::vector<std::string_view> vars;  // views of a text that outlives every parse
+    bool non_empty = false;
+  };
+  resume_point state() const { return {vars_, non_empty_}; }
+  void resume(const resume_point& r) {
+    vars_ = r.vars;
+    non_empty_ = r.non_empty;
+  }
+
   void parse_top_level() {
     peek();
     while (peek().type != item_type::eof) {
@@ -551,15 +565,19 @@ class tree_parser {
   bool non_empty_ = false;
 };
 
-/// The items of alert_header, a constant, lexed once. It ends in text state on line 1, so
-/// lexing header and text together yields these followed by the items of the text.
-const std::vector<item>& header_items() {
-  static const std::vector<item> items = [] {
-    std::vector<item> all = detail::lex(alert_header);
-    all.pop_back();  // eof
-    return all;
+/// The parser state alert_header leaves behind, computed once: every template resumes from
+/// it instead of lexing and parsing the same four declarations again. The variables view
+/// alert_header itself, a constant. The header ends in text state on line 1 and uses no
+/// function, so neither the lexer nor the profile makes a difference.
+const tree_parser::resume_point& after_alert_header() {
+  static const tree_parser::resume_point point = [] {
+    static const profile any_profile{};
+    shared_state header{"", any_profile, detail::lex(alert_header), 0, {}};
+    tree_parser parser(header, "", 0);
+    parser.parse_top_level();
+    return parser.state();
   }();
-  return items;
+  return point;
 }
 
 /// 1-based column (in code points) of byte `pos` of `text`.
@@ -579,9 +597,11 @@ int column_of(std::string_view text, std::size_t pos) {
 
 std::optional<template_error> check_template(std::string_view name, std::string_view text,
                                              const profile& p) {
-  shared_state shared{name, p, detail::lex_after(header_items(), alert_header.size(), text), 0, {}};
+  static const std::vector<item> no_items;
+  shared_state shared{name, p, detail::lex_after(no_items, alert_header.size(), text), 0, {}};
   try {
     tree_parser top(shared, std::string(name), 0);
+    top.resume(after_alert_header());
     top.parse_top_level();
   } catch (parse_failure& failure) {
     const item& at = shared.items[failure.token_index];

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <utility>
 
 #include "core/utf8.hpp"
@@ -80,11 +79,38 @@ constexpr std::array<keyword_entry, 40> keywords{{
     {"", token_kind::eof},
 }};
 
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Identifiers are ASCII, so ASCII case folding is Go's strings.ToLower for them.
 bool equals_lower(std::string_view word, std::string_view lower) {
   return word.size() == lower.size() &&
-         std::equal(word.begin(), word.end(), lower.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
+         std::equal(word.begin(), word.end(), lower.begin(),
+                    [](char a, char b) { return ascii_lower(a) == b; });
+}
+
+constexpr std::size_t longest_keyword = [] {
+  std::size_t n = 0;
+  for (const auto& kw : keywords)
+    n = std::max(n, kw.text.size());
+  return n;
+}();
+
+// The keyword `word` spells in any case; eof when it spells none.
+token_kind keyword_kind(std::string_view word, prometheus_version version) {
+  if (word.size() > longest_keyword) return token_kind::eof;
+  std::array<char, longest_keyword> lower{};
+  std::transform(word.begin(), word.end(), lower.begin(), ascii_lower);
+  const std::string_view folded(lower.data(), word.size());
+  for (const auto& kw : keywords) {
+    // Length and first letter rule out nearly every entry before the full comparison.
+    if (kw.text.size() == folded.size() && !kw.text.empty() && kw.text[0] == folded[0] &&
+        kw.text == folded && kw.since <= version) {
+      return kw.kind;
+    }
+  }
+  return token_kind::eof;
 }
 
 }  // namespace
@@ -232,7 +258,7 @@ std::string describe(const token& t) {
   return go_text::quote(t.text);
 }
 
-long lexer::next_rune() {
+long lexer::next_rune_slow() {
   if (pos_ >= input_.size()) {
     width_ = 0;
     return eof_rune;
@@ -895,16 +921,14 @@ token lexer::lex_keyword_or_identifier() {
     }
     backup();
     const std::string_view word = input_.substr(start_, pos_ - start_);
-    for (const auto& kw : keywords) {
-      if (!kw.text.empty() && equals_lower(word, kw.text) && kw.since <= version_) {
-        // fill, fill_left and fill_right are keywords only before '(' ("fill + fill" works).
-        if ((kw.kind == token_kind::fill || kw.kind == token_kind::fill_left ||
-             kw.kind == token_kind::fill_right) &&
-            !followed_by_left_paren()) {
-          return emit(token_kind::identifier);
-        }
-        return emit(kw.kind);
+    if (const token_kind kind = keyword_kind(word, version_); kind != token_kind::eof) {
+      // fill, fill_left and fill_right are keywords only before '(' ("fill + fill" works).
+      if ((kind == token_kind::fill || kind == token_kind::fill_left ||
+           kind == token_kind::fill_right) &&
+          !followed_by_left_paren()) {
+        return emit(token_kind::identifier);
       }
+      return emit(kind);
     }
     return emit(word.find(':') == std::string_view::npos ? token_kind::identifier
                                                          : token_kind::metric_identifier);

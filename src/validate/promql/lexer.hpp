@@ -124,7 +124,18 @@ class lexer {
  private:
   enum class state { statements, inside_braces, done };
 
-  long next_rune();
+  long next_rune() {
+    // Inline for ASCII, which is nearly all of PromQL; the rest decodes out of line.
+    if (pos_ < input_.size()) {
+      if (const auto b = static_cast<unsigned char>(input_[pos_]); b < 0x80) {
+        width_ = 1;
+        ++pos_;
+        return b;
+      }
+    }
+    return next_rune_slow();
+  }
+  long next_rune_slow();
   long peek_rune();
   void backup() { pos_ -= width_; }
   bool accept(std::string_view valid);

@@ -9,6 +9,7 @@
 #include <yaml-cpp/mark.h>
 
 #include "core/utf8.hpp"
+#include "validate/yaml/byte_scan.hpp"
 
 // Every decision below mirrors yaml-cpp 0.7 (src/scanner.cpp, scantoken.cpp, scanscalar.cpp,
 // exp.cpp, singledocparser.cpp); where the subset ends, or yaml-cpp would report an error, the
@@ -47,6 +48,7 @@ struct scalar_params {
   bool trim_trailing_spaces = false;
   chomping chomp = chomping::clip;
   bool leading_spaces = false;  // out: the scalar ended because a line was less indented
+  bool ended_by_match = false;  // out: the scalar ended at its end indicator (a closing quote)
 };
 
 bool is_blank_break_or_end(char c) {
@@ -59,6 +61,7 @@ bool is_ordinary(char c) {
 }
 
 bool is_null_string(const std::string& s) {
+  if (s.size() > 4) return false;  // most scalars: no comparison needed
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
@@ -81,6 +84,13 @@ bool plain_text(std::string_view s) {
   if (s[0] == '.' && is_doc_indicator_at(s, 0)) return false;
   bool line_start = false;
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Skip eight bytes at once while none of them is a control byte (newlines included).
+    while (!line_start && s.size() - i >= byte_scan::word_size) {
+      const auto w = byte_scan::load(s, i);
+      if (byte_scan::has_byte_below(w, 0x20) || byte_scan::has_byte(w, 0x7F)) break;
+      i += byte_scan::word_size;
+    }
+    if (i >= s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20) {
       if (c != '\n') return false;
@@ -96,7 +106,8 @@ bool plain_text(std::string_view s) {
 
 class block_parser {
  public:
-  block_parser(std::string_view source, YAML::EventHandler& out) : s_(source), out_(out) {}
+  block_parser(std::string_view source, YAML::EventHandler& out)
+      : s_(source), out_(out), taker_(dynamic_cast<scalar_taking_handler*>(&out)) {}
 
   void parse_document() {
     YAML::Mark start = mark();
@@ -381,6 +392,7 @@ class block_parser {
       }
       if (int n = end_match(p); n >= 0) {
         if (p.eat_end) advance(static_cast<std::size_t>(n));
+        p.ended_by_match = true;
         break;
       }
       if (p.fold == fold_style::flow) scalar.erase(last_non_whitespace);
@@ -493,7 +505,11 @@ class block_parser {
     p.eat_leading_whitespace = true;
     p.chomp = chomping::clip;
     get();
-    return scan_scalar(p);
+    std::string value = scan_scalar(p);
+    // yaml-cpp lets a quoted scalar run on to the end of the input in places, which Go's
+    // scanner refuses; yaml::load skips that scanner for what this parser took.
+    if (!p.ended_by_match) throw outside_subset{};
+    return value;
   }
 
   // Scanner::ScanBlockScalar, at `|` or `>`.
@@ -535,15 +551,22 @@ class block_parser {
 
   // ---- events --------------------------------------------------------------------------------
 
-  void emit_plain(const YAML::Mark& m, const std::string& value) {
+  void emit_plain(const YAML::Mark& m, std::string&& value) {
     if (is_null_string(value)) {
       out_.OnNull(m, YAML::NullAnchor);
     } else {
-      out_.OnScalar(m, plain_tag_, YAML::NullAnchor, value);
+      emit_scalar(m, plain_tag_, std::move(value));
     }
   }
-  void emit_non_plain(const YAML::Mark& m, const std::string& value) {
-    out_.OnScalar(m, non_plain_tag_, YAML::NullAnchor, value);
+  void emit_non_plain(const YAML::Mark& m, std::string&& value) {
+    emit_scalar(m, non_plain_tag_, std::move(value));
+  }
+  void emit_scalar(const YAML::Mark& m, const std::string& tag, std::string&& value) {
+    if (taker_ != nullptr) {
+      taker_->OnScalarText(m, tag, YAML::NullAnchor, std::move(value));
+    } else {
+      out_.OnScalar(m, tag, YAML::NullAnchor, value);
+    }
   }
 
   // After a scalar that did not end on a later line, only a comment may share its line.
@@ -576,16 +599,16 @@ class block_parser {
         if (line_ != m.line || pos_ - static_cast<std::size_t>(m.pos) > max_simple_key_bytes) {
           throw outside_subset{};
         }
-        parse_map(m, value, key_style::quoted, depth);
+        parse_map(m, std::move(value), key_style::quoted, depth);
         return;
       }
-      emit_non_plain(m, value);
+      emit_non_plain(m, std::move(value));
       end_of_scalar_line(false);
       return;
     }
     if (peek() == '|' || peek() == '>') {
       std::string value = scan_block(top);
-      emit_non_plain(m, value);
+      emit_non_plain(m, std::move(value));
       skip_to_next_token();
       return;
     }
@@ -596,22 +619,21 @@ class block_parser {
       if (line_ != m.line || pos_ - static_cast<std::size_t>(m.pos) > max_simple_key_bytes) {
         throw outside_subset{};
       }
-      parse_map(m, value, key_style::plain, depth);
+      parse_map(m, std::move(value), key_style::plain, depth);
       return;
     }
-    emit_plain(m, value);
+    emit_plain(m, std::move(value));
     end_of_scalar_line(ended_by_indentation);
   }
 
   // A block mapping whose first key (`first_key`, at `m`) was scanned; the cursor is at its ':'.
-  void parse_map(const YAML::Mark& m, const std::string& first_key, key_style first_style,
-                 int depth) {
+  void parse_map(const YAML::Mark& m, std::string first_key, key_style first_style, int depth) {
     const int col = m.column;
     out_.OnMapStart(m, plain_tag_, YAML::NullAnchor, YAML::EmitterStyle::Block);
     if (first_style == key_style::plain) {
-      emit_plain(m, first_key);
+      emit_plain(m, std::move(first_key));
     } else {
-      emit_non_plain(m, first_key);
+      emit_non_plain(m, std::move(first_key));
     }
     for (;;) {
       get();  // ':'
@@ -633,7 +655,7 @@ class block_parser {
           pos_ - static_cast<std::size_t>(m.pos) > max_simple_key_bytes) {
         throw outside_subset{};
       }
-      emit_non_plain(m, value);
+      emit_non_plain(m, std::move(value));
       return;
     }
     if (at_block_entry() || !at_plain_scalar_start()) throw outside_subset{};
@@ -643,7 +665,7 @@ class block_parser {
         pos_ - static_cast<std::size_t>(m.pos) > max_simple_key_bytes) {
       throw outside_subset{};
     }
-    emit_plain(m, value);
+    emit_plain(m, std::move(value));
   }
 
   // The value after a key's ':' in a mapping at column `col`.
@@ -655,16 +677,16 @@ class block_parser {
       const YAML::Mark m = mark();
       if (peek() == '|' || peek() == '>') {
         std::string value = scan_block(col);
-        emit_non_plain(m, value);
+        emit_non_plain(m, std::move(value));
         skip_to_next_token();
       } else if (peek() == '\'' || peek() == '"') {
         std::string value = scan_quoted();
-        emit_non_plain(m, value);
+        emit_non_plain(m, std::move(value));
         end_of_scalar_line(false);
       } else if (at_plain_scalar_start()) {
         bool ended_by_indentation = false;
         std::string value = scan_plain(col, ended_by_indentation);
-        emit_plain(m, value);
+        emit_plain(m, std::move(value));
         end_of_scalar_line(ended_by_indentation);
       } else {
         throw outside_subset{};
@@ -715,6 +737,7 @@ class block_parser {
 
   std::string_view s_;
   YAML::EventHandler& out_;
+  scalar_taking_handler* taker_;  // out_, when it takes scalars over
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;
   int line_ = 0;

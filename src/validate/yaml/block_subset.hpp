@@ -1,11 +1,19 @@
 #pragma once
+#include <string>
 #include <string_view>
 
-namespace YAML {
-class EventHandler;
-}
+#include <yaml-cpp/eventhandler.h>
 
 namespace promwatch::validate::yaml {
+
+/// A handler that takes the text of a scalar over instead of copying it: yaml-cpp's
+/// interface passes scalars by const reference, which costs a copy of every one.
+/// parse_block_subset hands this kind of handler each scalar with OnScalarText.
+class scalar_taking_handler : public YAML::EventHandler {
+ public:
+  virtual void OnScalarText(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                            std::string&& value) = 0;
+};
 
 /// A fast parser for the block YAML that rule files are written in: block mappings and
 /// sequences, plain, single- and double-quoted scalars, literal and folded block scalars,

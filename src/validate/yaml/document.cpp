@@ -42,7 +42,7 @@ std::size_t count_nodes(const node& n) {
   return total;
 }
 
-class tree_builder final : public YAML::EventHandler {
+class tree_builder final : public scalar_taking_handler {
  public:
   tree_builder(std::string_view path, std::string_view source, const limits& lim,
                const load_options& opts)
@@ -80,9 +80,13 @@ class tree_builder final : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    OnScalarText(m, tag, anchor, std::string(value));
+  }
+  void OnScalarText(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                    std::string&& value) override {
     node n = make(m);
     n.kind = node_kind::scalar;
-    n.value = value;
+    n.value = std::move(value);
     set_tag(n, tag);
     n.style = scalar_style_at(m);
     complete(std::move(n), anchor);
@@ -209,11 +213,16 @@ class tree_builder final : public YAML::EventHandler {
       return;
     }
     frame& parent = stack_.back();
+    // Most collections in configs and rule files hold a handful of nodes: starting at four
+    // saves the first reallocations, each of which moves every node so far.
+    constexpr std::size_t first_capacity = 4;
     if (parent.value.kind == node_kind::sequence) {
+      if (parent.value.items.empty()) parent.value.items.reserve(first_capacity);
       parent.value.items.push_back(std::move(n));
     } else if (!parent.pending_key) {
       parent.pending_key = std::move(n);
     } else {
+      if (parent.value.entries.empty()) parent.value.entries.reserve(first_capacity);
       parent.value.entries.push_back(entry{std::move(*parent.pending_key), std::move(n)});
       parent.pending_key.reset();
     }
@@ -328,7 +337,13 @@ class tree_builder final : public YAML::EventHandler {
 
 namespace {
 document load_first_document(std::string_view path, std::string_view content, const limits& lim,
-                             const load_options& opts);
+                             const load_options& opts, bool& took_fast_path);
+
+// A `%` at the start of a line: libyaml reads a directive there, even inside a document.
+bool has_line_starting_with_percent(std::string_view content) {
+  if (content.starts_with('%')) return true;
+  return content.find("\n%") != std::string_view::npos;
+}
 }  // namespace
 
 document load(std::string_view path, std::string_view content, const limits& lim,
@@ -349,10 +364,14 @@ document load(std::string_view path, std::string_view content, const limits& lim
     return doc;
   }
 
-  doc = load_first_document(path, content, lim, opts);
+  bool took_fast_path = false;
+  doc = load_first_document(path, content, lim, opts, took_fast_path);
   // A Go scanner error stops Go before it decodes anything, so it replaces what decoding
-  // found; yaml-cpp's own syntax errors (no root) stay.
-  if (opts.go_scanner && (doc.root || doc.errors.empty())) {
+  // found; yaml-cpp's own syntax errors (no root) stay. What the fast path parses holds
+  // nothing that scanner looks for (tabs, flow collections, document markers, unterminated
+  // quotes) except a line that starts with `%`, so only then is the second pass needed.
+  const bool scanner_can_object = !took_fast_path || has_line_starting_with_percent(content);
+  if (opts.go_scanner && scanner_can_object && (doc.root || doc.errors.empty())) {
     if (auto err = find_go_scanner_error(path, content, *opts.go_scanner)) {
       doc.root.reset();
       doc.errors = {std::move(*err)};
@@ -363,7 +382,7 @@ document load(std::string_view path, std::string_view content, const limits& lim
 
 namespace {
 document load_first_document(std::string_view path, std::string_view content, const limits& lim,
-                             const load_options& opts) {
+                             const load_options& opts, bool& took_fast_path) {
   document doc;
   if (opts.fast_path) {
     tree_builder fast(path, content, lim, opts);
@@ -374,6 +393,7 @@ document load_first_document(std::string_view path, std::string_view content, co
       parsed = false;  // a limit was hit: let yaml-cpp find whatever it reports first
     }
     if (parsed) {
+      took_fast_path = true;
       doc.root = fast.take_root();
       doc.errors = fast.take_errors();
       return doc;

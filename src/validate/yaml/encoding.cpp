@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "validate/yaml/byte_scan.hpp"
+
 namespace promwatch::validate::yaml {
 
 namespace {
@@ -58,8 +60,16 @@ std::optional<core::diagnostic> check_encoding(std::string_view path, std::strin
   int line = 1;
   std::size_t line_start = 0;
   for (std::size_t i = 0; i < content.size();) {
+    if (content.size() - i >= byte_scan::word_size) {  // the common case: printable ASCII
+      const auto w = byte_scan::load(content, i);
+      if (!byte_scan::has_byte_below(w, 0x20) && !byte_scan::has_byte(w, 0x7F) &&
+          !byte_scan::has_high_byte(w)) {
+        i += byte_scan::word_size;
+        continue;
+      }
+    }
     const char c = content[i];
-    if (c >= 0x20 && c <= 0x7E) {  // the common case: printable ASCII
+    if (c >= 0x20 && c <= 0x7E) {
       ++i;
       continue;
     }

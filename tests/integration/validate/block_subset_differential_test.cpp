@@ -4,6 +4,7 @@
 // yaml::load must build the same tree (kinds, values, styles, tags, positions) and the same
 // diagnostics with and without the fast path.
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,8 +22,10 @@
 
 #include "support/child_process.hpp"
 #include "support/corpus.hpp"
+#include "support/reference_tools.hpp"
 #include "validate/yaml/block_subset.hpp"
 #include "validate/yaml/document.hpp"
+#include "validate/yaml/go_scanner.hpp"
 
 namespace fs = std::filesystem;
 using promwatch::test::find_corpus;
@@ -108,10 +111,18 @@ std::string describe(const yaml::document& doc) {
   return out;
 }
 
+// A fast-path input on which promwatch's imitation of Go's YAML scanner has an objection.
+struct objection {
+  std::string text;
+  yaml::go_reader reader;
+  std::string message;  // without the "yaml: " prefix
+};
+
 struct tally {
   std::size_t inputs = 0;
   std::size_t fast = 0;
   std::size_t mismatches = 0;
+  std::vector<objection> scanner_objections;  // the first few
 };
 
 // Compares both parsers on one input, reporting the first few differences.
@@ -121,6 +132,18 @@ void compare(const std::string& name, std::string_view text, tally& t) {
   recorder fast;
   if (!yaml::parse_block_subset(text, fast)) return;
   ++t.fast;
+  // yaml::load skips its imitation of Go's scanner on what the fast path took, unless a line
+  // starts with `%`: such input holds nothing Go's scanner refuses (no tabs, document markers,
+  // flow collections or unterminated quotes). Where the imitation objects anyway, the real
+  // promtools judge below.
+  if (!text.starts_with('%') && text.find("\n%") == std::string_view::npos) {
+    for (const auto reader : {yaml::go_reader::v2, yaml::go_reader::v3}) {
+      const auto err = yaml::find_go_scanner_error("f.yml", text, reader);
+      if (err && t.scanner_objections.size() < 40) {
+        t.scanner_objections.push_back({std::string(text), reader, err->message.substr(6)});
+      }
+    }
+  }
   recorder reference;
   std::string reference_error;
   try {
@@ -302,6 +325,58 @@ class mutator {
   std::mt19937 rng_;
 };
 
+std::string run_with_stderr(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    output.append(buf, n);
+  ::pclose(pipe);
+  return output;
+}
+
+// Each objection of the scanner imitation on fast-path input, put to the promtool that reads
+// YAML as that reader does (yaml.v2: 2.42, yaml.v3: 3.5): it must not raise that error, or
+// skipping the imitation on fast-path input would let a file through that Prometheus refuses.
+void judge_scanner_objections(const std::vector<objection>& objections) {
+  MESSAGE(objections.size() << " objections of the Go scanner imitation on fast-path input");
+  for (const auto reader : {yaml::go_reader::v2, yaml::go_reader::v3}) {
+    const std::string version = reader == yaml::go_reader::v2 ? "2.42" : "3.5";
+    const auto tools = promwatch::test::find_reference(version);
+    if (!tools) {
+      MESSAGE("no promtool " << version << " to judge them; run scripts/fetch-prometheus.sh");
+      continue;
+    }
+    promwatch::test::temp_dir dir;
+    std::string command = "'" + tools->promtool.string() + "' check rules";
+    std::vector<std::pair<std::string, const objection*>> files;
+    for (const auto& o : objections) {
+      if (o.reader != reader) continue;
+      const std::string name = "o" + std::to_string(files.size()) + ".yml";
+      promwatch::test::write_file(dir.path / name, o.text);
+      command += " " + name;
+      files.emplace_back(name, &o);
+    }
+    if (files.empty()) continue;
+    const std::string out = run_with_stderr("cd '" + dir.path.string() + "' && " + command);
+    for (const auto& [name, o] : files) {
+      std::istringstream lines(out);
+      std::string line;
+      bool promtool_agrees = false;
+      while (std::getline(lines, line)) {
+        if (line.starts_with(name + ": yaml: ") && line.find(o->message) != std::string::npos) {
+          promtool_agrees = true;
+        }
+      }
+      CAPTURE(o->text);
+      CAPTURE(o->message);
+      CHECK_MESSAGE(!promtool_agrees, "promtool " << version << " raises the scanner error");
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the fast YAML parser agrees with yaml-cpp on every corpus file") {
@@ -319,6 +394,7 @@ TEST_CASE("the fast YAML parser agrees with yaml-cpp on every corpus file") {
     compare("tests/corpus file " + std::to_string(i), repo[i], t);
   MESSAGE(t.fast << " of " << t.inputs << " corpus files took the fast path");
   CHECK(t.mismatches == 0);
+  judge_scanner_objections(t.scanner_objections);
   // Real rule files are the subset's reason to exist: most of them must take the fast path.
   // (The corpus also holds Prometheus' deliberately odd test files, which need not.)
   tally rules;
@@ -356,6 +432,10 @@ TEST_CASE("the fast YAML parser agrees with yaml-cpp on generated and mutated do
                         << mutated.fast << " of " << mutated.inputs << " mutated");
   CHECK(generated.mismatches == 0);
   CHECK(mutated.mismatches == 0);
+  auto objections = generated.scanner_objections;
+  objections.insert(objections.end(), mutated.scanner_objections.begin(),
+                    mutated.scanner_objections.end());
+  judge_scanner_objections(objections);
   // The comparison means little unless many inputs actually took the fast path.
   CHECK(generated.fast >= 5000);
   // The repo's own files alone are fewer and odder bases (1,947 of 20,000 mutations of them
