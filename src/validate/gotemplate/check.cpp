@@ -597,8 +597,7 @@ int column_of(std::string_view text, std::size_t pos) {
 
 std::optional<template_error> check_template(std::string_view name, std::string_view text,
                                              const profile& p) {
-  static const std::vector<item> no_items;
-  shared_state shared{name, p, detail::lex_after(no_items, alert_header.size(), text), 0, {}};
+  shared_state shared{name, p, detail::lex(text, alert_header.size()), 0, {}};
   try {
     tree_parser top(shared, std::string(name), 0);
     top.resume(after_alert_header());

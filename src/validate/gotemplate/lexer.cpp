@@ -55,12 +55,10 @@ item_type keyword(std::string_view word) {
 /// The state machine of Go's lexer; each state function returns the next state.
 class scanner {
  public:
-  /// `offset` is added to every item's position; `prefix` starts the item list.
-  scanner(std::string_view input, const std::vector<item>& prefix, std::size_t offset)
-      : input_(input), offset_(offset) {
+  /// `offset` is added to every item's position.
+  scanner(std::string_view input, std::size_t offset) : input_(input), offset_(offset) {
     // Roughly one item for every four bytes of a typical template: grow once or not at all.
-    items_.reserve(prefix.size() + input_.size() / 4 + 8);
-    items_.insert(items_.end(), prefix.begin(), prefix.end());
+    items_.reserve(input_.size() / 4 + 8);
   }
 
   std::vector<item> run() {
@@ -527,13 +525,8 @@ std::string describe(const item& i) {
   return go_text::quote(i.value);
 }
 
-std::vector<item> lex(std::string_view input) {
-  return scanner(input, {}, 0).run();
-}
-
-std::vector<item> lex_after(const std::vector<item>& prefix, std::size_t prefix_size,
-                            std::string_view input) {
-  return scanner(input, prefix, prefix_size).run();
+std::vector<item> lex(std::string_view input, std::size_t offset) {
+  return scanner(input, offset).run();
 }
 
 }  // namespace promwatch::validate::gotemplate::detail

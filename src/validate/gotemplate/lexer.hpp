@@ -58,13 +58,8 @@ std::string describe(const item& i);
 /// Scans `input` (which must outlive the items, as they view it) completely, exactly as Go's
 /// goroutine lexer would hand items to the parser. The sequence ends with an `eof` or an `error`
 /// item; the parser never reads past either, so scanning ahead changes nothing observable.
-std::vector<item> lex(std::string_view input);
-
-/// The items of `prefix_text + input` when `prefix` are the items of `prefix_text` (which
-/// must end, as lexed alone, in text state on line 1, its `eof` dropped): `prefix` followed
-/// by the items of `input`, positioned after `prefix_text`. Lets a constant header be lexed
-/// once. Items of `input` view `input`.
-std::vector<item> lex_after(const std::vector<item>& prefix, std::size_t prefix_size,
-                            std::string_view input);
+/// `offset` is added to every item's position: `input` as it follows a text of that many
+/// bytes which ends, lexed alone, in text state on line 1 (a constant header).
+std::vector<item> lex(std::string_view input, std::size_t offset = 0);
 
 }  // namespace promwatch::validate::gotemplate::detail
