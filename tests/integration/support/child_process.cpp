@@ -1,6 +1,7 @@
 #include "support/child_process.hpp"
 
 #include <arpa/inet.h>
+#include <cstdio>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -104,6 +105,25 @@ std::string read_file(const std::filesystem::path& p) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::string run_shell(const std::string& command, bool with_stderr) {
+  std::string output;
+  FILE* pipe = ::popen((with_stderr ? command + " 2>&1" : command).c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    output.append(buf, n);
+  ::pclose(pipe);
+  return output;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 }  // namespace promwatch::test

@@ -59,4 +59,11 @@ struct temp_dir {
 void write_file(const std::filesystem::path& p, std::string_view content);
 std::string read_file(const std::filesystem::path& p);
 
+/// Runs a shell command (`sh -c`) to its end and returns what it wrote to stdout, and to
+/// stderr too unless `with_stderr` is false (for a command that redirects stderr itself).
+std::string run_shell(const std::string& command, bool with_stderr = true);
+
+/// `s` as one single-quoted shell word.
+std::string shell_quote(const std::string& s);
+
 }  // namespace promwatch::test

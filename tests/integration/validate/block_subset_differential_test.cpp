@@ -325,18 +325,6 @@ class mutator {
   std::mt19937 rng_;
 };
 
-std::string run_with_stderr(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    output.append(buf, n);
-  ::pclose(pipe);
-  return output;
-}
-
 // Each objection of the scanner imitation on fast-path input, put to the promtool that reads
 // YAML as that reader does (yaml.v2: 2.42, yaml.v3: 3.5): it must not raise that error, or
 // skipping the imitation on fast-path input would let a file through that Prometheus refuses.
@@ -350,7 +338,7 @@ void judge_scanner_objections(const std::vector<objection>& objections) {
       continue;
     }
     promwatch::test::temp_dir dir;
-    std::string command = "'" + tools->promtool.string() + "' check rules";
+    std::string command = promwatch::test::shell_quote(tools->promtool.string()) + " check rules";
     std::vector<std::pair<std::string, const objection*>> files;
     for (const auto& o : objections) {
       if (o.reader != reader) continue;
@@ -360,7 +348,8 @@ void judge_scanner_objections(const std::vector<objection>& objections) {
       files.emplace_back(name, &o);
     }
     if (files.empty()) continue;
-    const std::string out = run_with_stderr("cd '" + dir.path.string() + "' && " + command);
+    const std::string out = promwatch::test::run_shell(
+        "cd " + promwatch::test::shell_quote(dir.path.string()) + " && " + command);
     for (const auto& [name, o] : files) {
       std::istringstream lines(out);
       std::string line;

@@ -26,6 +26,10 @@ namespace fs = std::filesystem;
 using promwatch::test::find_corpus;
 using promwatch::test::find_reference;
 using promwatch::test::read_file;
+using promwatch::test::run_shell;
+using promwatch::test::shell_quote;
+using promwatch::test::temp_dir;
+using promwatch::test::write_file;
 using promwatch::validate::check_file_sd;
 using promwatch::validate::check_rules;
 using promwatch::validate::profile;
@@ -35,44 +39,6 @@ namespace {
 
 const fs::path corpus_dir = find_corpus();
 const fs::path bases_dir = fs::path(PROMWATCH_SOURCE_DIR) / "tests" / "corpus";
-
-void write_text(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-}
-
-// Runs a shell command and returns what it wrote to stdout (and stderr, unless the command
-// redirects it itself).
-std::string run(const std::string& command, bool with_stderr = true) {
-  std::string output;
-  FILE* pipe = ::popen((with_stderr ? command + " 2>&1" : command).c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    output.append(buf, n);
-  ::pclose(pipe);
-  return output;
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "promwatch-parity-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // promtool check rules on many files at once: path -> valid. "Checking X" goes to stdout and
 // errors to stderr (promtool 3.x), so the two streams are read apart: every error line starts
@@ -85,11 +51,11 @@ std::map<std::string, bool> promtool_rules(const fs::path& promtool,
   temp_dir scratch;
   const fs::path errors_file = scratch.path / "stderr";
   for (std::size_t start = 0; start < files.size(); start += batch) {
-    std::string cmd = quote(promtool.string()) + " check rules";
+    std::string cmd = shell_quote(promtool.string()) + " check rules";
     for (std::size_t i = start; i < std::min(files.size(), start + batch); ++i) {
-      cmd += " " + quote(files[i].string());
+      cmd += " " + shell_quote(files[i].string());
     }
-    std::istringstream out(run(cmd + " 2>" + quote(errors_file.string()), false));
+    std::istringstream out(run_shell(cmd + " 2>" + shell_quote(errors_file.string()), false));
     std::string line;
     std::vector<std::string> checked;
     while (std::getline(out, line)) {
@@ -117,9 +83,10 @@ std::map<std::string, bool> promtool_file_sd(const fs::path& promtool, const fs:
   std::string cfg = "scrape_configs:\n- job_name: c\n  file_sd_configs:\n  - files:\n";
   for (const auto& n : names)
     cfg += "    - " + n + "\n";
-  write_text(dir / "parity-cfg.yml", cfg);
-  std::string out = run("cd " + quote(dir.string()) + " && " + quote(promtool.string()) +
-                        " check service-discovery --timeout=2s parity-cfg.yml c");
+  write_file(dir / "parity-cfg.yml", cfg);
+  std::string out =
+      run_shell("cd " + shell_quote(dir.string()) + " && " + shell_quote(promtool.string()) +
+                " check service-discovery --timeout=2s parity-cfg.yml c");
   std::map<std::string, bool> verdicts;
   for (const auto& n : names)
     verdicts[n] = true;
@@ -540,12 +507,12 @@ void check_parity(const std::string& version) {
       gen.rules.push_back(std::move(v));
     for (std::size_t i = 0; i < gen.rules.size(); ++i) {
       gen.rule_files.push_back(tmp.path / ("r" + std::to_string(i) + ".yml"));
-      write_text(gen.rule_files.back(), gen.rules[i].content);
+      write_file(gen.rule_files.back(), gen.rules[i].content);
     }
     for (std::string ext : {".json", ".yml"}) {
       auto sd = file_sd_variants(ext);
       for (std::size_t i = 0; i < sd.size(); ++i)
-        write_text(tmp.path / ("sd" + std::to_string(i) + ext), sd[i].content);
+        write_file(tmp.path / ("sd" + std::to_string(i) + ext), sd[i].content);
       gen.file_sd.emplace_back(ext, std::move(sd));
     }
   }
